@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# The front door of the media lifetime series. `make help` lists the targets.
+
+WORK     ?= $(CURDIR)/work
+CACHE    ?= $(HOME)/.cache/mc-lifetime
+TREE     := $(WORK)/tree/linux
+BASETREE := $(WORK)/base/linux
+FRAGS    := $(sort $(wildcard $(CURDIR)/config-fragments/*.config))
+WB       := $(CURDIR)/selftests/wb
+HOSTBLD  := $(WORK)/selftests/build
+HOSTINST := $(WORK)/selftests/inst
+RUNS     ?= 1
+SCENARIOS ?=
+FORCE    ?=
+
+export WORK CACHE TREE BASETREE WB HOSTBLD HOSTINST RUNS SCENARIOS
+export MCT_CACHE := $(CACHE)
+
+.DEFAULT_GOAL := all
+.PHONY: help all tree export kernel base-tree kernel-base selftests unit \
+	checkpatch suite baseline table check bisect bench clean distclean
+
+help: ## this list
+	@echo "Targets (variables: WORK=$(WORK) CACHE=$(CACHE) RUNS=N SCENARIOS='a b' FORCE=1):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16 | sed 's/^/  /'
+
+all: ## the full demonstration: base and patched kernels, every scenario, the comparison table
+	$(WB)/demo.sh
+
+tree: ## fetch and check the pinned base, import it, apply series -> $(TREE)
+	$(WB)/tree.sh $(CURDIR) $(WORK) $(CACHE) $(if $(FORCE),--force)
+
+export: ## write patches/, series and cover-letter.txt from $(TREE)
+	$(WB)/export.sh $(TREE) $(CURDIR)
+
+kernel: ## build the patched kernel (KASAN, lockdep, kmemleak, ...) out of tree
+	$(WB)/build-kernel.sh $(TREE) $(WORK)/tree/build $(FRAGS)
+
+base-tree: ## a worktree of the unpatched base -> $(BASETREE)
+	$(WB)/base-tree.sh $(TREE) $(BASETREE)
+
+kernel-base: base-tree ## build the unpatched base kernel with the same fragments
+	$(WB)/build-kernel.sh $(BASETREE) $(WORK)/base/build $(FRAGS)
+
+selftests: ## build our test programs (host tools and static guest programs)
+	$(WB)/build-selftests.sh $(CURDIR)/selftests $(HOSTBLD) $(HOSTINST)
+
+unit: selftests ## host-side unit tests (GoogleTest via ctest)
+	ctest --test-dir $(HOSTBLD) --output-on-failure
+
+checkpatch: ## checkpatch --strict on every patch of the series
+	$(WB)/checkpatch.sh $(TREE) $(CURDIR)/patches $(CURDIR)/series
+
+suite: selftests ## run the scenarios on the patched kernel (expected-failures applies)
+	$(WB)/run-suite.sh patched $(WORK)/tree/build
+
+baseline: selftests ## run the scenarios on the unpatched base kernel (RUNS=5 for the 5-of-5 proof)
+	$(WB)/run-suite.sh base $(WORK)/base/build
+
+table: ## the scenario x {base, patched} table of the last runs
+	$(HOSTINST)/bin/mct-verdict table --label base $(WORK)/results/base.json \
+		--label patched $(WORK)/results/patched.json
+
+check: ## tree, checkpatch, unit tests, patched kernel, scenario suite; ends with "N passed, N failed"
+	$(WB)/check.sh
+
+bisect: ## build every patch of the series in order (W=1 on what it touches)
+	$(WB)/bisect.sh $(TREE) $(WORK)/bisect $(FRAGS)
+
+clean: ## remove builds and logs, keep the trees and the download cache
+	rm -rf $(WORK)/tree/build $(WORK)/base/build $(WORK)/selftests $(WORK)/logs $(WORK)/results
+
+distclean: ## remove everything the Makefile made, including the trees (not the cache)
+	rm -rf $(WORK)

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build-kernel.sh SRC BUILD FRAGMENT...
+# Configures (tinyconfig + fragments, merged with the kernel's
+# merge_config.sh), checks that every option of every fragment survived
+# olddefconfig, builds bzImage and modules out of tree in BUILD with
+# ccache, and installs the modules into BUILD/modroot. Prints progress
+# every 30 s; the full output is in BUILD/build.log.
+set -euo pipefail
+src=$(readlink -f "$1")
+build=$2
+shift 2
+frags=("$@")
+here=$(dirname "$(readlink -f "$0")")
+say() { echo "kernel: $*" >&2; }
+mkdir -p "$build"
+build=$(readlink -f "$build")
+jobs=$(( $(nproc) + 1 ))
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$(dirname "$src")")}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+cc="gcc"
+command -v ccache >/dev/null && cc="ccache gcc"
+
+stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+if [ ! -f "$build/.config" ] || [ "$(cat "$build/.mct-fragments" 2>/dev/null)" != "$stamp" ]; then
+	say "configuring $build (tinyconfig + ${#frags[@]} fragments)"
+	make -s -C "$src" O="$build" CC="$cc" tinyconfig >/dev/null
+	KCONFIG_CONFIG="$build/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$build" \
+		"$build/.config" "${frags[@]}" >"$build/merge.log" 2>&1
+	make -s -C "$src" O="$build" CC="$cc" olddefconfig >/dev/null
+	"$here/check-config.sh" "$build/.config" "${frags[@]}"
+	echo "$stamp" > "$build/.mct-fragments"
+fi
+
+say "building in $build with -j$jobs (log: $build/build.log)"
+start=$(date +%s)
+make -C "$src" O="$build" CC="$cc" -j"$jobs" bzImage modules >"$build/build.log" 2>&1 &
+pid=$!
+while kill -0 $pid 2>/dev/null; do
+	for _ in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 1; done
+	kill -0 $pid 2>/dev/null || break
+	say "  $(( $(date +%s) - start ))s: $(grep -c '^  CC' "$build/build.log") objects compiled, last: $(grep '^  [A-Z]' "$build/build.log" | tail -1 | awk '{print $2}')"
+done
+if ! wait $pid; then
+	say "build FAILED after $(( $(date +%s) - start ))s; the errors:"
+	grep -E 'error:|Error [0-9]|undefined reference|ERROR:' "$build/build.log" | head -20 >&2
+	exit 1
+fi
+rm -rf "$build/modroot"
+make -s -C "$src" O="$build" INSTALL_MOD_PATH="$build/modroot" INSTALL_MOD_STRIP=1 \
+	modules_install >"$build/modules_install.log" 2>&1
+rm -f "$build"/modroot/lib/modules/*/build "$build"/modroot/lib/modules/*/source
+say "built $(make -s -C "$src" O="$build" kernelrelease) in $(( $(date +%s) - start ))s"

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run-suite.sh LABEL KBUILD
+# Boots KBUILD's kernel once per scenario (and per run, RUNS=N), logs the
+# console to $WORK/logs/LABEL/, and judges all logs with mct-verdict:
+#  - LABEL "patched": selftests/expected-failures lists what may still fail;
+#  - LABEL "base": selftests/base-failures lists what must fail on the
+#    unpatched kernel in every run (the proof that the reproducers work).
+# SCENARIOS='a b' selects scenarios; the default is every scenario.
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+top=$(dirname "$(dirname "$here")")
+label=$1 kbuild=$2
+vm="$top/selftests/vm"
+logs="$WORK/logs/$label"
+results="$WORK/results"
+verdict="$HOSTINST/bin/mct-verdict"
+runs=${RUNS:-1}
+say() { echo "suite[$label]: $*" >&2; }
+
+bz="$kbuild/arch/x86/boot/bzImage"
+[ -f "$bz" ] || { say "no kernel at $bz: build it first (make kernel / make kernel-base)"; exit 2; }
+[ -x "$verdict" ] || { say "no $verdict: run 'make selftests'"; exit 2; }
+case $label in
+patched) expected="$top/selftests/expected-failures" ;;
+base) expected="$top/selftests/base-failures" ;;
+*) expected= ;;
+esac
+
+list=$(cat "$vm"/scenarios.d/*.list | grep -vE '^\s*(#|$)')
+if [ -n "${SCENARIOS:-}" ]; then
+	names=$SCENARIOS
+	for s in $names; do
+		echo "$list" | awk -v s="$s" '$1 == s { f = 1 } END { exit !f }' ||
+			{ say "unknown scenario $s"; exit 2; }
+	done
+else
+	names=$(echo "$list" | awk '{ print $1 }')
+fi
+total=$(( $(echo "$names" | wc -w) * runs ))
+
+mkdir -p "$logs" "$results"
+rm -f "$logs"/*.log
+initrd="$kbuild/mct-initrd.gz"
+say "packing $initrd"
+"$vm/mkinitramfs.sh" "$kbuild/modroot" "$HOSTINST/guest" "$initrd" || exit 2
+
+i=0
+start=$(date +%s)
+for run in $(seq "$runs"); do
+	for s in $names; do
+		i=$((i + 1))
+		read -r _ timeout profile _ <<<"$(echo "$list" | awk -v s="$s" '$1 == s { print; exit }')"
+		log="$logs/$s.run$run.log"
+		t0=$(date +%s)
+		"$vm/run-vm.sh" --kernel "$bz" --initrd "$initrd" --scenario "$s" \
+			--log "$log" --timeout "$timeout" --profile "$profile"
+		first=$("$verdict" "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* - [^#]*# //p' | head -1)
+		say "[$i/$total] $s (run $run): ${first:+FAIL: $first}${first:-pass} ($(( $(date +%s) - t0 ))s)"
+	done
+done
+say "$i VM runs in $(( $(date +%s) - start ))s; logs in $logs"
+
+args=(--json "$results/$label.json")
+[ -n "$expected" ] && [ -f "$expected" ] && args+=(--expected "$expected")
+for s in $names; do args+=(--require "$s"); done
+"$verdict" "${args[@]}" "$logs"/*.log | tee "$results/$label.tap"
+exit "${PIPESTATUS[0]}"
