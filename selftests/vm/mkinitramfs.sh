@@ -19,6 +19,7 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,etc/mct,proc,sys,dev,tmp,run,usr/bin,lib/modules}
 cp "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
 cat "$here"/scenarios.d/*.list > "$root/etc/mct/scenarios.list"
 if compgen -G "$guest/*" >/dev/null; then

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # run-vm.sh --kernel BZIMAGE --initrd INITRD --scenario NAME --log FILE
 #           [--timeout SECONDS] [--profile NAME] [--smp N] [--append ARGS]
+#           [--icount]
 #
 # Boots one scenario in QEMU and captures the serial console to --log.
 # The guest is bounded by --timeout: a hung guest is killed, its log kept,
-# and mct-verdict reports the missing END marker. Exit status: 0 when QEMU
+# and mct-verdict reports the missing END marker. --icount makes guest time
+# follow executed instructions (one vCPU, -icount shift=0,align=off,
+# sleep=off), so that a benchmark's ns/op repeats from run to run. Exit status: 0 when QEMU
 # ended by itself, 124 when it was killed for running too long.
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
-kernel= initrd= scenario= log= timeout=150 profile=default smp=2 append=
+kernel= initrd= scenario= log= timeout=150 profile=default smp=2 append= icount=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--profile) profile=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--icount) icount=1; smp=1; shift ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -38,6 +42,10 @@ if [ "$accel" = kvm ]; then
 	qemu+=(-accel kvm -cpu host)
 else
 	qemu+=(-accel tcg -cpu max)
+fi
+if [ $icount -eq 1 ]; then
+	[ "$accel" = tcg ] || { echo "run-vm: --icount needs TCG" >&2; exit 2; }
+	qemu+=(-icount shift=0,align=off,sleep=off)
 fi
 cmdline="console=ttyS0 panic=-1 oops=continue kasan_multi_shot"
 cmdline+=" hung_task_panic=0 loglevel=7 mct.scenario=$scenario $append"

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+// Host unit tests of the em28xx protocol model.
+#include <gtest/gtest.h>
+#include <linux/usb/ch9.h>
+
+#include "em28xx_proto.hpp"
+
+using namespace mct::emu;
+
+namespace {
+
+SetupPacket pkt(uint8_t type, uint8_t req, uint16_t value, uint16_t index, uint16_t len)
+{
+	return { type, req, value, index, len };
+}
+
+SetupPacket get_descriptor(uint8_t dt, uint16_t len)
+{
+	return pkt(0x80, USB_REQ_GET_DESCRIPTOR, static_cast<uint16_t>(dt << 8), 0, len);
+}
+
+SetupPacket reg_read(uint16_t reg, uint16_t len)
+{
+	return pkt(0xc0, 0, 0, reg, len);
+}
+
+SetupPacket vendor_out(uint8_t req, uint16_t index, uint16_t len)
+{
+	return pkt(0x40, req, 0, index, len);
+}
+
+uint16_t le16(const std::vector<uint8_t> &d, size_t off)
+{
+	return static_cast<uint16_t>(d[off] | d[off + 1] << 8);
+}
+
+// Sends an OUT vendor request with its data stage through the model.
+Ep0Reply write_out(Em28xxModel &m, uint8_t req, uint16_t index, std::vector<uint8_t> data)
+{
+	SetupPacket s = vendor_out(req, index, static_cast<uint16_t>(data.size()));
+	Ep0Reply r = m.setup(s);
+
+	if (r.action == Ep0Action::Receive)
+		m.receive(s, data);
+	return r;
+}
+
+} // namespace
+
+TEST(Em28xxDescriptors, Device)
+{
+	auto d = device_descriptor();
+
+	ASSERT_EQ(d.size(), 18u);
+	EXPECT_EQ(d[0], 18);
+	EXPECT_EQ(d[1], USB_DT_DEVICE);
+	EXPECT_EQ(le16(d, 2), 0x0200);
+	EXPECT_EQ(d[7], 64);
+	EXPECT_EQ(le16(d, 8), 0x2040);
+	EXPECT_EQ(le16(d, 10), 0xc220);
+	EXPECT_EQ(d[14], 0);	// no strings
+	EXPECT_EQ(d[15], 0);
+	EXPECT_EQ(d[16], 0);
+	EXPECT_EQ(d[17], 1);
+}
+
+TEST(Em28xxDescriptors, Configuration)
+{
+	auto d = config_descriptor();
+
+	ASSERT_EQ(d.size(), 25u);
+	EXPECT_EQ(d[0], 9);
+	EXPECT_EQ(d[1], USB_DT_CONFIG);
+	EXPECT_EQ(le16(d, 2), 25);
+	EXPECT_EQ(d[4], 1);			// bNumInterfaces
+	EXPECT_EQ(d[5], kConfigValue);
+	EXPECT_EQ(d[7] & 0x80, 0x80);
+	// Interface 0, alt 0, one endpoint, vendor class.
+	EXPECT_EQ(d[9], 9);
+	EXPECT_EQ(d[10], USB_DT_INTERFACE);
+	EXPECT_EQ(d[11], 0);
+	EXPECT_EQ(d[12], 0);
+	EXPECT_EQ(d[13], 1);
+	EXPECT_EQ(d[14], 0xff);
+	// Bulk IN 0x82, 512 bytes.
+	EXPECT_EQ(d[18], 7);
+	EXPECT_EQ(d[19], USB_DT_ENDPOINT);
+	EXPECT_EQ(d[20], 0x82);
+	EXPECT_EQ(d[21], USB_ENDPOINT_XFER_BULK);
+	EXPECT_EQ(le16(d, 22), 512);
+	EXPECT_EQ(std::vector<uint8_t>(d.begin() + 18, d.end()), stream_endpoint_descriptor());
+}
+
+TEST(Em28xxDescriptors, HighSpeed)
+{
+	// em28xx rejects full speed; a high-speed device has a qualifier.
+	EXPECT_EQ(kDeviceSpeed, USB_SPEED_HIGH);
+	EXPECT_EQ(device_descriptor()[7], 64);	// ep0 max packet at high speed
+	EXPECT_EQ(le16(config_descriptor(), 22), 512);	// bulk max packet at high speed
+}
+
+TEST(Em28xxDescriptors, Qualifier)
+{
+	Em28xxModel m;
+	auto r = m.setup(get_descriptor(USB_DT_DEVICE_QUALIFIER, 10));
+
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	ASSERT_EQ(r.data.size(), 10u);
+	EXPECT_EQ(r.data[0], 10);
+	EXPECT_EQ(r.data[1], USB_DT_DEVICE_QUALIFIER);
+	EXPECT_EQ(le16(r.data, 2), 0x0200);
+	EXPECT_EQ(r.data[7], 64);	// bMaxPacketSize0
+	EXPECT_EQ(r.data[8], 1);	// bNumConfigurations
+}
+
+TEST(Em28xxEp0, GetDescriptorFullAndTruncated)
+{
+	Em28xxModel m;
+
+	// The host first asks 64 bytes of the device descriptor, then 18.
+	auto r = m.setup(get_descriptor(USB_DT_DEVICE, 64));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, device_descriptor());
+	EXPECT_FALSE(r.zlp);
+
+	r = m.setup(get_descriptor(USB_DT_DEVICE, 8));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	ASSERT_EQ(r.data.size(), 8u);
+	auto dev = device_descriptor();
+	EXPECT_EQ(std::vector<uint8_t>(dev.begin(), dev.begin() + 8), r.data);
+
+	// Config: 9 bytes (header), then the whole 25.
+	r = m.setup(get_descriptor(USB_DT_CONFIG, 9));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	ASSERT_EQ(r.data.size(), 9u);
+	EXPECT_EQ(le16(r.data, 2), 25);
+	r = m.setup(get_descriptor(USB_DT_CONFIG, 255));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, config_descriptor());
+}
+
+TEST(Em28xxEp0, UnknownDescriptorsStall)
+{
+	Em28xxModel m;
+
+	EXPECT_EQ(m.setup(get_descriptor(USB_DT_STRING, 255)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(get_descriptor(USB_DT_BOS, 5)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(get_descriptor(USB_DT_OTHER_SPEED_CONFIG, 9)).action, Ep0Action::Stall);
+	// Config index 1 does not exist.
+	EXPECT_EQ(m.setup(pkt(0x80, USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG << 8 | 1, 0, 9)).action,
+		  Ep0Action::Stall);
+	EXPECT_EQ(m.counters().stalls, 4u);
+}
+
+TEST(Em28xxEp0, SetConfigurationAndInterface)
+{
+	Em28xxModel m;
+
+	// SET_INTERFACE before any configuration is refused.
+	EXPECT_EQ(m.setup(pkt(0x01, USB_REQ_SET_INTERFACE, 0, 0, 0)).action, Ep0Action::Stall);
+
+	auto r = m.setup(pkt(0x00, USB_REQ_SET_CONFIGURATION, 1, 0, 0));
+	EXPECT_EQ(r.action, Ep0Action::Ack);
+	EXPECT_EQ(r.effect, Ep0Effect::SetConfiguration);
+	EXPECT_EQ(r.effect_value, 1);
+	EXPECT_EQ(m.configuration(), 1);
+
+	r = m.setup(pkt(0x80, USB_REQ_GET_CONFIGURATION, 0, 0, 1));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, std::vector<uint8_t>{ 1 });
+
+	r = m.setup(pkt(0x01, USB_REQ_SET_INTERFACE, 0, 0, 0));
+	EXPECT_EQ(r.action, Ep0Action::Ack);
+	EXPECT_EQ(r.effect, Ep0Effect::SetInterface);
+	EXPECT_EQ(m.counters().set_interface, 1u);
+
+	// Only interface 0 alternate 0 exists.
+	EXPECT_EQ(m.setup(pkt(0x01, USB_REQ_SET_INTERFACE, 1, 0, 0)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(pkt(0x01, USB_REQ_SET_INTERFACE, 0, 1, 0)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(pkt(0x00, USB_REQ_SET_CONFIGURATION, 2, 0, 0)).action, Ep0Action::Stall);
+
+	r = m.setup(pkt(0x81, USB_REQ_GET_INTERFACE, 0, 0, 1));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, std::vector<uint8_t>{ 0 });
+}
+
+TEST(Em28xxRegisters, ChipId)
+{
+	Em28xxModel m;
+	auto r = m.setup(reg_read(kRegChipId, 1));
+
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, std::vector<uint8_t>{ 0x94 });
+	// The chip id is read-only.
+	write_out(m, 0, kRegChipId, { 0x12 });
+	EXPECT_EQ(m.reg(kRegChipId), 0x94);
+}
+
+TEST(Em28xxRegisters, I2cNacksAndStatusRegister)
+{
+	Em28xxModel m;
+
+	EXPECT_EQ(m.setup(reg_read(kRegI2cStatus, 1)).data, std::vector<uint8_t>{ 0x00 });
+
+	// I2C write with stop to the eeprom address: ACKed at USB level,
+	// NACKed on the bus.
+	auto r = write_out(m, 2, 0xa0, { 0x00 });
+	EXPECT_EQ(r.action, Ep0Action::Receive);
+	EXPECT_EQ(m.setup(reg_read(kRegI2cStatus, 1)).data, std::vector<uint8_t>{ 0x10 });
+
+	// I2C read: data stage answered, status NACK.
+	Em28xxModel m2;
+	r = m2.setup(pkt(0xc0, 2, 0, 0xa0, 16));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data.size(), 16u);
+	EXPECT_EQ(m2.reg(kRegI2cStatus), kI2cNack);
+	EXPECT_EQ(m2.counters().i2c_transfers, 1u);
+
+	// Write without stop (bRequest 3) NACKs too.
+	Em28xxModel m3;
+	write_out(m3, 3, 0x42, { 1, 2 });
+	EXPECT_EQ(m3.reg(kRegI2cStatus), kI2cNack);
+
+	// I2C messages longer than 64 bytes are not em28xx's.
+	EXPECT_EQ(m3.setup(pkt(0xc0, 2, 0, 0xa0, 65)).action, Ep0Action::Stall);
+}
+
+TEST(Em28xxRegisters, WritesAckedAndRecorded)
+{
+	Em28xxModel m;
+
+	auto r = write_out(m, 0, 0x10, { 0x11, 0x22, 0x33 });
+	EXPECT_EQ(r.action, Ep0Action::Receive);
+	EXPECT_EQ(r.effect, Ep0Effect::None);
+	ASSERT_EQ(m.writes().size(), 1u);
+	EXPECT_EQ(m.writes()[0].request, 0);
+	EXPECT_EQ(m.writes()[0].index, 0x10);
+	EXPECT_EQ(m.writes()[0].data, (std::vector<uint8_t>{ 0x11, 0x22, 0x33 }));
+	EXPECT_EQ(m.counters().reg_writes, 1u);
+	EXPECT_EQ(m.reg(0x10), 0x11);
+	EXPECT_EQ(m.reg(0x12), 0x33);
+
+	// High register addresses (em28xx writes 0x7a3f) are kept too.
+	write_out(m, 0, 0x7a3f, { 0x5a });
+	EXPECT_EQ(m.reg(0x7a3f), 0x5a);
+}
+
+TEST(Em28xxRegisters, MultiRegisterRead)
+{
+	Em28xxModel m;
+
+	write_out(m, 0, 0x08, { 0xa1, 0xa2 });
+	auto r = m.setup(reg_read(0x08, 4));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	// 0x08, 0x09 written; 0x0a is the chip id; 0x0b never written.
+	EXPECT_EQ(r.data, (std::vector<uint8_t>{ 0xa1, 0xa2, 0x94, 0x00 }));
+	EXPECT_EQ(m.counters().reg_reads, 1u);
+
+	// Unwritten registers read 0.
+	r = m.setup(reg_read(0x40, 2));
+	EXPECT_EQ(r.data, (std::vector<uint8_t>{ 0, 0 }));
+}
+
+TEST(Em28xxEp0, ZeroLengthPacketWhenShortOnPacketBoundary)
+{
+	Em28xxModel m;
+	auto r = m.setup(reg_read(0, 64));
+
+	// Exactly wLength: no ZLP needed.
+	EXPECT_EQ(r.data.size(), 64u);
+	EXPECT_FALSE(r.zlp);
+}
+
+TEST(Em28xxEp0, UnknownRequestsStall)
+{
+	Em28xxModel m;
+
+	// Unknown vendor requests, both directions.
+	EXPECT_EQ(m.setup(pkt(0xc0, 0x06, 0, 0xa0, 1)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(pkt(0xc0, 0x08, 0, 0, 1)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(vendor_out(0x04, 0, 1)).action, Ep0Action::Stall);
+	// Vendor requests without data stage, or to an interface.
+	EXPECT_EQ(m.setup(vendor_out(0, 0x10, 0)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(pkt(0xc1, 0, 0, 0x0a, 1)).action, Ep0Action::Stall);
+	// Class requests.
+	EXPECT_EQ(m.setup(pkt(0xa1, 0x01, 0, 0, 4)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(pkt(0x21, 0x0a, 0, 0, 0)).action, Ep0Action::Stall);
+	// Unknown standard request, and an OUT GET_DESCRIPTOR.
+	EXPECT_EQ(m.setup(pkt(0x00, USB_REQ_SET_SEL, 0, 0, 6)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.setup(pkt(0x00, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18)).action,
+		  Ep0Action::Stall);
+	// Register reads longer than any em28xx request.
+	EXPECT_EQ(m.setup(reg_read(0, kMaxVendorLength + 1)).action, Ep0Action::Stall);
+	EXPECT_EQ(m.counters().stalls, 10u);
+	EXPECT_EQ(m.counters().requests, 10u);
+	EXPECT_TRUE(m.writes().empty());
+}
+
+TEST(Em28xxStream, ChunkHeaderAndLength)
+{
+	auto a = stream_chunk(0, kStreamChunkLen);
+	auto b = stream_chunk(1, kStreamChunkLen);
+
+	ASSERT_EQ(a.size(), kStreamChunkLen);
+	EXPECT_NE(a.size() % kBulkMaxPacket, 0u);
+	EXPECT_EQ(a[0], 0x22);
+	EXPECT_EQ(a[1], 0x5a);
+	EXPECT_EQ(a[2], 0);	// top field
+	EXPECT_EQ(b[2], 1);	// bottom field
+	// A multiple of the packet size would not end the URB: shortened.
+	EXPECT_EQ(stream_chunk(0, 1024).size(), 1023u);
+}
