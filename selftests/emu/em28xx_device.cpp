@@ -19,8 +19,8 @@ namespace mct::emu {
 static constexpr int kWakeSignal = SIGUSR1;
 // raw_gadget registers its gadget driver as raw-gadget.N on the gadget bus.
 static const char kGadgetDrivers[] = "/sys/bus/gadget/drivers/raw-gadget.*";
-// DEBUG_KOBJECT_RELEASE delays a release by up to ~1 s.
-static constexpr Millis kDriverGoneBound = 5s;
+// DEBUG_KOBJECT_RELEASE delays a release by HZ + HZ * (0..3) jiffies: 1-4 s.
+static constexpr Millis kDriverGoneBound = 8s;
 
 static void wake_handler(int)
 {

@@ -69,7 +69,7 @@ public:
 	// Stops the threads (bounded by timeout), releases the fd and waits
 	// (bounded too) until the gadget driver has left sysfs: its name
 	// raw-gadget.N is reused by the next plug, and DEBUG_KOBJECT_RELEASE
-	// keeps the old one around for up to a second (RUN then fails with
+	// keeps the old one around for up to 4 s (RUN then fails with
 	// EEXIST). Returns false when a thread did not stop or the driver did
 	// not go in time (a stuck thread is left behind, the fd is released
 	// anyway).

@@ -42,6 +42,9 @@ constexpr Millis kProbeBound = 90s;	// plug until the nodes exist (TCG)
 constexpr Millis kGoneBound = 20s;	// unplug/unbind until sysfs is clean
 constexpr Millis kUnplugBound = 5s;	// emulator threads stopping
 constexpr int kReplugCycles = 5;
+// Longer than a DEBUG_KOBJECT_RELEASE delayed release: HZ + HZ * (0..3)
+// jiffies, i.e. 1 to 4 s.
+constexpr Millis kReleaseDelay = 5s;
 
 // Tap::check() with the reason printed only when the check fails.
 bool check(Tap &tap, bool cond, const std::string &name, const std::string &why = "")
@@ -244,8 +247,13 @@ MCT_SCENARIO(em28xx_unplug_close_video, "em28xx-unplug-close-video",
 	expect_gone_error(tap, "G_FMT " + n.video, video.get(), VIDIOC_G_FMT, fmt);
 	expect_gone_error<media_device_info>(tap, "MEDIA_IOC_DEVICE_INFO " + n.media, media.get(),
 					     MEDIA_IOC_DEVICE_INFO);
+	// Give the USB interface time to be freed too: DEBUG_KOBJECT_RELEASE
+	// delays its release by up to 4 s after the disconnect (the media
+	// device is kfree'd at once and stays in the KASAN quarantine).
+	std::this_thread::sleep_for(kReleaseDelay);
 	// The base kernel freed the media device at disconnect while the
-	// v4l2_device still points to it: v4l2_release reads it here.
+	// v4l2_device still points to it: v4l2_release reads it here, then
+	// em28xx_v4l2_close reads the freed dev->intf.
 	close_bounded(tap, video, n.video);
 	close_bounded(tap, media, n.media);
 }

@@ -18,9 +18,12 @@ bool Tap::check(bool cond, const std::string &name, const std::string &why)
 		passed_++;
 	else
 		failed_++;
-	std::printf("%s%s %d - %s%s%s\n", cond ? "ok" : "not ok", "", n_,
+	// The reason is printed for failures only: on an "ok" line a "# ..."
+	// would read as if the check had failed.
+	bool show = !cond && !why.empty();
+	std::printf("%s %d - %s%s%s\n", cond ? "ok" : "not ok", n_,
 		    (prefix_.empty() ? name : prefix_ + ": " + name).c_str(),
-		    why.empty() ? "" : " # ", why.c_str());
+		    show ? " # " : "", show ? why.c_str() : "");
 	std::fflush(stdout);
 	return cond;
 }

@@ -12,7 +12,8 @@ class Tap {
 public:
 	explicit Tap(std::string prefix = "") : prefix_(std::move(prefix)) {}
 
-	// Records one check; returns cond so callers can bail out early.
+	// Records one check; returns cond so callers can bail out early. why
+	// is printed after "not ok" only.
 	bool check(bool cond, const std::string &name, const std::string &why = "");
 	void ok(const std::string &name) { check(true, name); }
 	void fail(const std::string &name, const std::string &why) { check(false, name, why); }
