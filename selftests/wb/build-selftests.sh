@@ -4,6 +4,7 @@
 # programs and installs host tools to INST/bin, guest programs to INST/guest.
 set -euo pipefail
 src=$1 build=$2 inst=$3
+mkdir -p "$build"
 if [ ! -f "$build/CMakeCache.txt" ]; then
 	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$build.configure.log" 2>&1 || {
 		cat "$build.configure.log" >&2; exit 1; }
