@@ -10,6 +10,7 @@ WB       := $(CURDIR)/selftests/wb
 HOSTBLD  := $(WORK)/selftests/build
 HOSTINST := $(WORK)/selftests/inst
 RUNS     ?= 1
+BENCH_ROUNDS ?= 3
 SCENARIOS ?=
 FORCE    ?=
 
@@ -63,6 +64,11 @@ table: ## the scenario x {base, patched} table of the last runs
 
 check: ## tree, checkpatch, unit tests, patched kernel, scenario suite; ends with "N passed, N failed"
 	$(WB)/check.sh
+
+bench: selftests ## cost of the guards, base vs patched under QEMU -icount (needs kernel, kernel-base; BENCH_ROUNDS=3)
+	MCT_GUEST_DIR=$(HOSTINST)/guest MCT_BENCH_OUT=$(WORK)/bench MCT_HOST_BIN=$(HOSTINST)/bin \
+		$(CURDIR)/selftests/bench/run-bench.sh $(WORK)/base/build $(WORK)/tree/build $(BENCH_ROUNDS)
+	$(CURDIR)/selftests/bench/sizes.sh $(WORK)/base/build $(WORK)/tree/build | tee $(WORK)/bench/sizes.txt
 
 bisect: ## build every patch of the series in order (W=1 on what it touches)
 	$(WB)/bisect.sh $(TREE) $(WORK)/bisect $(FRAGS)

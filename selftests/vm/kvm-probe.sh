@@ -13,13 +13,15 @@ fi
 answer=tcg
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	out=$(mktemp)
-	timeout --kill-after=2 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+	# In a subshell: QEMU aborting is an answer, not a message for the log.
+	( timeout --kill-after=2 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
 		-nographic -no-reboot -display none -monitor none -serial "file:$out" \
 		-kernel "$1" -append "console=ttyS0 panic=-1 rdinit=/nonexistent" \
-		</dev/null >/dev/null 2>&1
+		</dev/null >/dev/null 2>&1 ) 2>/dev/null
 	grep -q 'Linux version' "$out" && answer=kvm
 	rm -f "$out"
 fi
+echo "kvm-probe: /dev/kvm $([ -e /dev/kvm ] || echo "absent, ")$([ $answer = kvm ] && echo "works: using KVM" || echo "does not boot a guest: using TCG")" >&2
 mkdir -p "$(dirname "$cache")"
 printf '%s\n%s\n' "$boot_id" "$answer" > "$cache"
 echo "$answer"

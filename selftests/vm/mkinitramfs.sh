@@ -21,7 +21,10 @@ mkdir -p "$root"/{bin,sbin,etc/mct,proc,sys,dev,tmp,run,usr/bin,lib/modules}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
-cat "$here"/scenarios.d/*.list > "$root/etc/mct/scenarios.list"
+# The benchmark boots (selftests/bench/run-bench.sh) are not in the suite.
+cat "$here"/scenarios.d/*.list "$here"/../bench/bench.list > "$root/etc/mct/scenarios.list"
+# Guest-side scripts of the runner (mct-kunit, ...)
+cp -a "$here"/guest/. "$root/usr/bin/"
 if compgen -G "$guest/*" >/dev/null; then
 	cp -a "$guest"/. "$root/usr/bin/"
 fi

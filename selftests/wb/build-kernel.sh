@@ -28,7 +28,7 @@ if [ ! -f "$build/.config" ] || [ "$(cat "$build/.mct-fragments" 2>/dev/null)" !
 	KCONFIG_CONFIG="$build/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$build" \
 		"$build/.config" "${frags[@]}" >"$build/merge.log" 2>&1
 	make -s -C "$src" O="$build" CC="$cc" olddefconfig >/dev/null
-	"$here/check-config.sh" "$build/.config" "${frags[@]}"
+	"$here/check-config.sh" "$src" "$build/.config" "${frags[@]}"
 	echo "$stamp" > "$build/.mct-fragments"
 fi
 

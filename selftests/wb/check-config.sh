@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# check-config.sh CONFIG FRAGMENT...
+# check-config.sh SRC CONFIG FRAGMENT...
 # Fails, naming each one, when an option of a fragment did not survive
-# olddefconfig (a missing dependency, a renamed or removed symbol).
+# olddefconfig (a missing dependency, a renamed or removed symbol). The
+# fragments named series-*.config may hold options that only the series
+# defines: when SRC's Kconfig files do not define such a symbol (the base
+# tree), it is reported and skipped.
 set -euo pipefail
-config=$1
-shift
+src=$1 config=$2
+shift 2
 bad=0
 for f in "$@"; do
 	while IFS='=' read -r key val; do
@@ -15,6 +18,13 @@ for f in "$@"; do
 		elif [ "$got" = "$key=$val" ]; then
 			continue
 		fi
+		case $(basename "$f") in
+		series-*)
+			if ! grep -rqsE "^(menu)?config ${key#CONFIG_}\$" --include='Kconfig*' "$src"; then
+				echo "check-config: $(basename "$f"): $key is not defined in this tree (the series adds it): skipped" >&2
+				continue
+			fi ;;
+		esac
 		echo "check-config: $(basename "$f"): $key=$val did not survive olddefconfig (got: ${got:-not present})" >&2
 		bad=1
 	done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$f")

@@ -59,7 +59,8 @@ for run in $(seq "$runs"); do
 		"$vm/run-vm.sh" --kernel "$bz" --initrd "$initrd" --scenario "$s" \
 			--log "$log" --timeout "$timeout" --profile "$profile"
 		first=$("$verdict" "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* - [^#]*# //p' | head -1)
-		say "[$i/$total] $s (run $run): ${first:+FAIL: $first}${first:-pass} ($(( $(date +%s) - t0 ))s)"
+		if [ -n "$first" ]; then first="FAIL: $first"; else first=pass; fi
+		say "[$i/$total] $s (run $run): $first ($(( $(date +%s) - t0 ))s)"
 	done
 done
 say "$i VM runs in $(( $(date +%s) - start ))s; logs in $logs"

@@ -36,7 +36,8 @@ profile_start() {
 }
 
 # QEMU has exited, so the relay normally ended by itself; its log goes to
-# stderr (the workdir is removed when run-vm.sh exits).
+# the end of the scenario's log ($log of run-vm.sh; stderr without it), as
+# the workdir is removed when run-vm.sh exits.
 profile_stop() {
 	local pid i
 	[ -f "$1/relay.pid" ] || return 0
@@ -47,6 +48,10 @@ profile_stop() {
 	done
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	cat "$1/relay.err" "$1/relay.log" 2>/dev/null | sed 's/^/relay: /' >&2
+	if [ -n "${log:-}" ]; then
+		cat "$1/relay.err" "$1/relay.log" 2>/dev/null | sed 's/^/relay: /' >> "$log"
+	else
+		cat "$1/relay.err" "$1/relay.log" 2>/dev/null | sed 's/^/relay: /' >&2
+	fi
 	return 0
 }
