@@ -13,7 +13,7 @@ shift 2
 frags=("$@")
 src="$wdir/linux"
 say() { echo "bisect: $*" >&2; }
-cover=$(git -C "$tree" rev-list --reverse base..HEAD | head -1)
+cover=$(git -C "$tree" rev-list --reverse base..HEAD | sed -n 1p)
 mapfile -t commits < <(git -C "$tree" rev-list --reverse "$cover"..HEAD)
 [ ${#commits[@]} -gt 0 ] || { say "the series is empty: nothing to build"; exit 0; }
 

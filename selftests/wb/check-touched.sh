@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './usr/src/*.tar.xz'
 tarball=$(echo "$tmp"/usr/src/*.tar.xz)
-top=$(tar -tJf "$tarball" | head -1 | cut -d/ -f1)
+top=$(tar -tJf "$tarball" | sed -n 1p | cut -d/ -f1)
 
 declare -A want
 while read -r p; do

@@ -13,7 +13,7 @@ source "$here/base.conf"
 tree=$1 out=$2
 say() { echo "export: $*" >&2; }
 git -C "$tree" rev-parse -q --verify base >/dev/null || { say "$tree has no tag 'base'"; exit 1; }
-cover=$(git -C "$tree" rev-list --reverse base..HEAD | head -1)
+cover=$(git -C "$tree" rev-list --reverse base..HEAD | sed -n 1p)
 if [ -z "$cover" ] || [ -n "$(git -C "$tree" diff-tree --no-commit-id -r "$cover")" ]; then
 	say "the first commit above base must be the (empty) cover letter commit"
 	exit 1

@@ -58,7 +58,7 @@ for run in $(seq "$runs"); do
 		t0=$(date +%s)
 		"$vm/run-vm.sh" --kernel "$bz" --initrd "$initrd" --scenario "$s" \
 			--log "$log" --timeout "$timeout" --profile "$profile"
-		first=$("$verdict" "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* - [^#]*# //p' | head -1)
+		first=$("$verdict" "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* - [^#]*# //p' | sed -n 1p)
 		if [ -n "$first" ]; then first="FAIL: $first"; else first=pass; fi
 		say "[$i/$total] $s (run $run): $first ($(( $(date +%s) - t0 ))s)"
 	done

@@ -12,7 +12,7 @@ for s in "$@"; do
 	f="$res/check-$s.tap"
 	p=$(grep -cE '^ok |^not ok .*# TODO' "$f" 2>/dev/null)
 	n=$(grep -E '^not ok ' "$f" 2>/dev/null | grep -cv '# TODO')
-	first=$(grep -E '^not ok ' "$f" 2>/dev/null | grep -v '# TODO' | head -1 | cut -c1-90)
+	first=$(grep -E '^not ok ' "$f" 2>/dev/null | grep -v '# TODO' | sed -n 1p | cut -c1-90)
 	printf '%-18s %7d %7d %7s  %s\n' "$s" "$p" "$n" "$(cat "$res/check-$s.time" 2>/dev/null)" "$first"
 	tp=$((tp + p))
 	tf=$((tf + n))

@@ -56,7 +56,7 @@ git -C "$tree" tag -f base "$base" >/dev/null
 # The cover letter commit: subject from the Subject: line without the
 # "[PATCH 0/N] " prefix, text up to the first line that is exactly "---".
 cover="$top/cover-letter.txt"
-subject=$(sed -n 's/^Subject: \(\[[^]]*\] \)\{0,1\}//p' "$cover" | head -1)
+subject=$(sed -n 's/^Subject: \(\[[^]]*\] \)\{0,1\}//p' "$cover" | sed -n 1p)
 blurb=$(awk 'BEGIN { hdr = 1 } hdr && /^$/ { hdr = 0; next } hdr { next } /^---$/ { exit } { print }' "$cover")
 GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE" \
 	git -C "$tree" commit -q --allow-empty --no-verify -m "$subject" -m "$blurb"
