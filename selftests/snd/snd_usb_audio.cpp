@@ -33,7 +33,7 @@
 #include "host_link.hpp"
 #include "mct/scenario.hpp"
 #include "mct/sys.hpp"
-#include "uffd_stall.hpp"
+#include "mct/uffd_page.hpp"
 
 using namespace mct;
 using namespace mct::snd;
@@ -412,7 +412,7 @@ public:
 private:
 	StalledIoctl s_;
 	int fd_;
-	UffdStall uffd_;
+	UffdPage uffd_;
 	std::unique_ptr<Worker> worker_;
 	SysResult result_;
 	bool resumed_ = false;

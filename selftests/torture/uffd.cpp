@@ -18,7 +18,7 @@
 
 #include "drivers.hpp"
 #include "mct/scenario.hpp"
-#include "uffd_page.hpp"
+#include "mct/uffd_page.hpp"
 #include "util.hpp"
 #include "v4l2.hpp"
 

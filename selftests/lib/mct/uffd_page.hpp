@@ -10,7 +10,7 @@
 #include "mct/fd.hpp"
 #include "mct/sys.hpp"
 
-namespace mct::torture {
+namespace mct {
 
 class UffdPage {
 public:
@@ -31,4 +31,4 @@ private:
 	Mapping map_;
 };
 
-} // namespace mct::torture
+} // namespace mct

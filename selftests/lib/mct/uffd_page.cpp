@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "uffd_page.hpp"
+#include "mct/uffd_page.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace mct::torture {
+namespace mct {
 
 bool UffdPage::init(std::string *err)
 {
@@ -88,4 +88,4 @@ bool UffdPage::resolve(const void *src, std::size_t len, std::string *err)
 	return true;
 }
 
-} // namespace mct::torture
+} // namespace mct
