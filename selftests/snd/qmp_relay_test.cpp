@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// Unit tests of mct-qmp-relay: JSON, the request line protocol, QMP reply
-// classification, and the relay against a scripted fake QEMU.
+// Unit tests of mct-qmp-relay: the request line protocol, QMP reply
+// classification, and the relay against a scripted fake QEMU (the JSON
+// tests are in lib/tests/json_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -12,65 +13,10 @@
 #include <unistd.h>
 #include <vector>
 
-#include "qmp_json.hpp"
 #include "relay.hpp"
 
 using namespace mct::qmp;
-
-TEST(Json, ParsesQmpGreeting)
-{
-	auto j = parse_json(R"({"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7},)"
-			    R"( "package": "Debian 1:7.2"}, "capabilities": ["oob"]}})");
-
-	ASSERT_TRUE(j);
-	const Json *qmp = j->get("QMP");
-	ASSERT_TRUE(qmp);
-	EXPECT_EQ(qmp->get("version")->get("qemu")->get("major")->number, 7);
-	EXPECT_EQ(qmp->get("capabilities")->items.at(0).text, "oob");
-}
-
-TEST(Json, StringEscapes)
-{
-	auto j = parse_json(R"(["a\"b\\c\/\n\t", "\u00e9\ud83d\ude00"])");
-
-	ASSERT_TRUE(j);
-	EXPECT_EQ(j->items[0].text, "a\"b\\c/\n\t");
-	EXPECT_EQ(j->items[1].text, "\xc3\xa9\xf0\x9f\x98\x80");
-}
-
-TEST(Json, LiteralsAndNumbers)
-{
-	auto j = parse_json(R"({"t": true, "f": false, "n": null, "x": -1.5e2, "i": 42})");
-
-	ASSERT_TRUE(j);
-	EXPECT_TRUE(j->get("t")->boolean);
-	EXPECT_FALSE(j->get("f")->boolean);
-	EXPECT_TRUE(j->get("n")->is(Json::Type::Null));
-	EXPECT_EQ(j->get("x")->number, -150);
-	EXPECT_EQ(j->dump(), R"({"t":true,"f":false,"n":null,"x":-150,"i":42})");
-}
-
-TEST(Json, RejectsBrokenInput)
-{
-	std::string err;
-
-	for (const char *bad : {"", "{", "{\"a\" 1}", "[1,]", "\"abc", "{\"a\":1} x", "tru",
-				"[1 2]", "\"\x01\""}) {
-		EXPECT_FALSE(parse_json(bad, &err)) << bad;
-		EXPECT_FALSE(err.empty()) << bad;
-	}
-}
-
-TEST(Json, RejectsDeepNesting)
-{
-	EXPECT_FALSE(parse_json(std::string(100, '[') + std::string(100, ']')));
-	EXPECT_TRUE(parse_json(std::string(60, '[') + std::string(60, ']')));
-}
-
-TEST(Json, QuoteEscapes)
-{
-	EXPECT_EQ(json_quote("a\"b\\\n\x01"), "\"a\\\"b\\\\\\n\\u0001\"");
-}
+using mct::parse_json;
 
 TEST(Request, Ping)
 {

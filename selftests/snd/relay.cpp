@@ -54,18 +54,18 @@ static std::vector<std::string> words(std::string_view s)
 	return out;
 }
 
-static void add_string(Json &obj, const std::string &key, const std::string &val)
+static void add_string(JsonValue &obj, const std::string &key, const std::string &val)
 {
-	Json v;
+	JsonMember m;
 
-	v.type = Json::Type::String;
-	v.text = val;
-	obj.keys.push_back(key);
-	obj.items.push_back(std::move(v));
+	m.key = key;
+	m.value.type = JsonValue::Type::String;
+	m.value.string = val;
+	obj.members.push_back(std::move(m));
 }
 
 // K=V pairs into obj; false on a pair without '=' or an empty or repeated key.
-static bool add_pairs(Json &obj, const std::vector<std::string> &pairs, std::string *err)
+static bool add_pairs(JsonValue &obj, const std::vector<std::string> &pairs, std::string *err)
 {
 	for (const auto &p : pairs) {
 		size_t eq = p.find('=');
@@ -87,7 +87,7 @@ static bool add_pairs(Json &obj, const std::vector<std::string> &pairs, std::str
 static bool parse_qmp(const std::vector<std::string> &w, Request &req, std::string *err)
 {
 	req.kind = Request::Kind::Qmp;
-	req.arguments.type = Json::Type::Object;
+	req.arguments.type = JsonValue::Type::Object;
 	if (w.size() < 2) {
 		*err = "missing QMP command";
 		return false;
@@ -144,20 +144,19 @@ std::string build_command(const Request &req, long id)
 {
 	std::string out = "{\"execute\":" + json_quote(req.command);
 
-	if (!req.arguments.items.empty())
+	if (!req.arguments.members.empty())
 		out += ",\"arguments\":" + req.arguments.dump();
 	return out + ",\"id\":" + std::to_string(id) + "}";
 }
 
-Message classify(const Json &msg)
+Message classify(const JsonValue &msg)
 {
 	Message m;
-	const Json *v;
+	const JsonValue *v;
 
-	if (!msg.is(Json::Type::Object))
+	if (!msg.is(JsonValue::Type::Object))
 		return m;
-	if ((v = msg.get("id")) && v->is(Json::Type::Number))
-		m.id = static_cast<long>(v->number);
+	m.id = msg.get_int("id", -1);
 	if (msg.get("QMP")) {
 		m.kind = Message::Kind::Greeting;
 	} else if ((v = msg.get("return"))) {
@@ -165,12 +164,12 @@ Message classify(const Json &msg)
 		m.value = *v;
 	} else if ((v = msg.get("error"))) {
 		m.kind = Message::Kind::Error;
-		m.error = v->str("class") + ": " + v->str("desc");
-	} else if (!msg.str("event").empty()) {
+		m.error = v->get_string("class") + ": " + v->get_string("desc");
+	} else if (!msg.get_string("event").empty()) {
 		m.kind = Message::Kind::Event;
-		m.event = msg.str("event");
+		m.event = msg.get_string("event");
 		if ((v = msg.get("data")))
-			m.device = v->str("device");
+			m.device = v->get_string("device");
 	}
 	return m;
 }
@@ -331,7 +330,7 @@ std::string Relay::wait_return(long id, const Request &req, bool &deleted_seen)
 			return "error " + m.error;
 		if (m.kind != Message::Kind::Return)
 			continue;
-		if (m.value.is(Json::Type::Object) && m.value.items.empty())
+		if (m.value.is(JsonValue::Type::Object) && m.value.members.empty())
 			return "ok";
 		return "ok " + m.value.dump();
 	}

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <utility>
 
-#include "qmp_json.hpp"
+#include "mct/json.hpp"
 
 namespace mct::qmp {
 
@@ -34,7 +34,7 @@ struct Request {
 
 	Kind kind = Kind::Ignore;
 	std::string command;		// QMP "execute"
-	Json arguments;			// an object, possibly empty
+	JsonValue arguments;		// an object, possibly empty
 	std::string wait_deleted;	// device id whose DEVICE_DELETED ends it
 };
 
@@ -54,10 +54,10 @@ struct Message {
 	std::string event;	// Event name
 	std::string device;	// Event data.device
 	std::string error;	// Error "Class: desc"
-	Json value;		// Return value
+	JsonValue value;	// Return value
 };
 
-Message classify(const Json &msg);
+Message classify(const JsonValue &msg);
 
 // Splits a byte stream into lines; drops '\r' and NUL, and drops lines
 // longer than max_line (reported once as an empty overflow marker).

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "decode.hpp"
-#include "json.hpp"
+#include "mct/json.hpp"
 #include "strutil.hpp"
 
 namespace mct::verdict {
@@ -306,7 +306,7 @@ void write_json(std::ostream &out, const std::vector<ScenarioResult> &results, c
 std::optional<std::vector<ScenarioResult>> read_json_results(std::string_view text, std::string &label,
 							      std::string &error)
 {
-	const auto root = parse_json(text, error);
+	const auto root = parse_json(text, &error);
 	if (!root)
 		return std::nullopt;
 	const JsonValue *scenarios = root->get("scenarios");
