@@ -47,16 +47,6 @@ bool stall_ioctl(Tap &tap, UffdPage &page, BoundedCall &call, int fd, unsigned l
 	return false;
 }
 
-std::vector<Node> without(const std::vector<Node> &nodes, const Node &skip)
-{
-	std::vector<Node> out;
-
-	for (const auto &n : nodes)
-		if (n.dev != skip.dev)
-			out.push_back(n);
-	return out;
-}
-
 // Fills the page with content and checks that the stalled ioctl then
 // fails on the gone device within its bound.
 void resume_ioctl(Tap &tap, UffdPage &page, BoundedCall &call, const void *content,
@@ -69,74 +59,81 @@ void resume_ioctl(Tap &tap, UffdPage &page, BoundedCall &call, const void *conte
 	expect_error(tap, what + " resumed after the unbind", call.wait(kSyscallBound));
 }
 
+// An ioctl on an open node of a driver, stalled on a userfaultfd page
+// while the device is unbound and its memory freed.
+struct IoctlStall {
+	ReleaseWatch watch;
+	Driver d;
+	OpenNodes open;
+	UffdPage page;
+	BoundedCall call;
+	const Node *node = nullptr;	// the stalled fd's, in d.nodes
+	std::string what;		// the ioctl and node, in the checks
+
+	// stall_ioctl() of ioctl(req) on n's open fd.
+	bool start(Tap &tap, const Node &n, unsigned long req, const std::string &ioctl_what)
+	{
+		node = &n;
+		what = ioctl_what;
+		return stall_ioctl(tap, page, call, open.fd_of(n), req, what);
+	}
+
+	// Unbinds the device and waits until every node but the stalled fd's
+	// was released, resumes the ioctl with content (resume_ioctl()), then
+	// checks that the open nodes are gone and closes them.
+	void unbind_and_resume(Tap &tap, const void *content, size_t len)
+	{
+		d.unbind_and_wait_freed(tap, watch, node);
+		resume_ioctl(tap, page, call, content, len, what);
+		open.expect_gone(tap);
+		open.close_all(tap);
+	}
+};
+
 } // namespace
 
 MCT_SCENARIO(uffd_media_ioctl_stall, "uffd-media-ioctl-stall",
 	     "MEDIA_IOC_DEVICE_INFO on vimc stalled by userfaultfd across unbind and the "
 	     "free of the media device")
 {
-	ReleaseWatch watch;
-	std::string err;
-	Driver d;
-	OpenNodes open;
-	UffdPage page;
-	BoundedCall call;
+	IoctlStall s;
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
-	if (!d.load(tap, "vimc", "", kVimcNodes))
+	s.watch.open_checked(tap);
+	if (!s.d.load(tap, "vimc", "", kVimcNodes))
 		return;
-	const Node *media = find_media(d.nodes);
-	if (!check(tap, media, "vimc has a media node", nodes_str(d.nodes)))
+	const Node *media = find_media(s.d.nodes);
+	if (!check(tap, media, "vimc has a media node", nodes_str(s.d.nodes)))
 		return;
 	// Only the media node is open: nothing holds the vimc_device.
-	if (!open.open(tap, {*media}) || !open.work(tap))
+	if (!s.open.open(tap, {*media}) || !s.open.work(tap))
 		return;
-	const std::string what = "MEDIA_IOC_DEVICE_INFO " + media->dev;
-	if (!stall_ioctl(tap, page, call, open.fd_of(*media), MEDIA_IOC_DEVICE_INFO, what))
+	if (!s.start(tap, *media, MEDIA_IOC_DEVICE_INFO, "MEDIA_IOC_DEVICE_INFO " + media->dev))
 		return;
-	unbind_checked(tap, d.driver, d.pdev);
-	wait_nodes_gone(tap, d.pdev, d.nodes, "after unbind");
-	wait_driver_freed(tap, watch, without(d.nodes, *media));
 	media_device_info info{};
-	resume_ioctl(tap, page, call, &info, sizeof(info), what);
-	open.expect_gone(tap);
-	open.close_all(tap);
+	s.unbind_and_resume(tap, &info, sizeof(info));
 }
 
 MCT_SCENARIO(uffd_video_ioctl_stall, "uffd-video-ioctl-stall",
 	     "VIDIOC_S_FMT on vivid stalled by userfaultfd across unbind")
 {
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	ReleaseWatch watch;
-	std::string err;
-	Driver d;
-	OpenNodes open;
-	UffdPage page;
-	BoundedCall call;
+	IoctlStall s;
+	const Node *cap = nullptr;
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
-	if (!d.load(tap, "vivid", kVividOneCapture, 2))
+	s.watch.open_checked(tap);
+	if (!load_vivid_capture(tap, s.d, &cap))
 		return;
-	const Node *cap = vivid_vid_cap(d.nodes);
-	if (!check(tap, cap, "vivid has a video capture node", nodes_str(d.nodes)))
+	if (!s.open.open(tap, {*cap}) || !s.open.work(tap))
 		return;
-	if (!open.open(tap, {*cap}) || !open.work(tap))
-		return;
-	int vfd = open.fd_of(*cap);
+	int vfd = s.open.fd_of(*cap);
 	v4l2_format f{};
 	if (!expect_ok(tap, "VIDIOC_G_FMT " + cap->dev, g_fmt(vfd, type, &f)))
 		return;
-	const std::string what = "VIDIOC_S_FMT " + cap->dev;
-	if (!stall_ioctl(tap, page, call, vfd, VIDIOC_S_FMT, what))
+	if (!s.start(tap, *cap, VIDIOC_S_FMT, "VIDIOC_S_FMT " + cap->dev))
 		return;
-	unbind_checked(tap, d.driver, d.pdev);
-	wait_nodes_gone(tap, d.pdev, d.nodes, "after unbind");
 	// Everything but the stalled fd's video node may be released now.
-	wait_driver_freed(tap, watch, without(d.nodes, *cap));
-	resume_ioctl(tap, page, call, &f, sizeof(f), what);
-	open.expect_gone(tap);
-	open.close_all(tap);
+	s.unbind_and_resume(tap, &f, sizeof(f));
 	// The video node's release frees vivid's memory: let it happen inside
 	// the scenario.
-	wait_driver_freed(tap, watch, {*cap});
+	wait_driver_freed(tap, s.watch, {*cap});
 }

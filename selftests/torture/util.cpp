@@ -409,6 +409,13 @@ bool ReleaseWatch::open(std::string *err)
 	return true;
 }
 
+bool ReleaseWatch::open_checked(Tap &tap)
+{
+	std::string err;
+
+	return check(tap, open(&err), "/dev/kmsg opened", err);
+}
+
 std::optional<std::string> kobject_release_name(const std::string &record)
 {
 	size_t msg = record.find(';');

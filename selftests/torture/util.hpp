@@ -163,6 +163,8 @@ class ReleaseWatch {
 public:
 	// Opens /dev/kmsg at its end: only later releases are seen.
 	bool open(std::string *err);
+	// open() as the check "/dev/kmsg opened".
+	bool open_checked(Tap &tap);
 	void forget() { seen_.clear(); }
 	// Waits until a release of every name was logged, then until the
 	// longest delay passed after the last one logged (longer while more

@@ -64,19 +64,9 @@ MCT_SCENARIO(vim2m_unbind_streaming, "vim2m-unbind-streaming",
 	if (!start_streaming(tap, vfd, out, 4, video->dev + " OUTPUT", out_size) ||
 	    !start_streaming(tap, vfd, cap, 4, video->dev + " CAPTURE"))
 		return;
-	auto stats = std::make_shared<LoopStats>();
-	BoundedCall loop;
-	start_dqbuf_loop(loop, vfd, {cap, out}, out_size, stats);
-	bool flowing = wait_until([&] { return stats->frames >= 3 || loop.finished(); }, 30s);
-	if (!check(tap, flowing && !loop.finished(), "3 frames converted before the unbind",
-		   std::to_string(stats->frames) + " frames, loop: " + loop.wait(0ms).str()))
+	if (!unbind_under_dqbuf_loop(tap, d, vfd, {cap, out}, out_size,
+				     "3 frames converted before the unbind"))
 		return;
-	unbind_checked(tap, d.driver, d.pdev);
-	CallResult r = loop.wait(kSyscallBound);
-	tap.diag("DQBUF/QBUF loop: " + std::to_string(stats->frames) + " frames, ended in " +
-		 (stats->stage ? "QBUF" : "DQBUF"));
-	expect_error(tap, "the DQBUF/QBUF loop", r);
-	wait_nodes_gone(tap, d.pdev, d.nodes, "after unbind");
 	expect_error(tap, "STREAMOFF CAPTURE " + video->dev, streamoff(vfd, cap));
 	expect_error(tap, "STREAMOFF OUTPUT " + video->dev, streamoff(vfd, out));
 	open.expect_gone(tap);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // vimc scenarios: unbind/bind of the vimc platform device with media,
 // video and subdev nodes open, while streaming, and under subdev ioctls.
+#include <functional>
 #include <linux/videodev2.h>
 #include <thread>
 
@@ -39,6 +40,19 @@ void add_node_ops(Hammer &hammer, OpenNodes &open)
 			hammer.add("QUERYCAP " + n.dev, op_querycap(f));
 			hammer.add("G_FMT " + n.dev, op_g_fmt(f, V4L2_BUF_TYPE_VIDEO_CAPTURE));
 		}
+	}
+}
+
+// The ioctls of vimc-subdev-ioctl-race on every open subdev node.
+void add_subdev_ops(Hammer &hammer, OpenNodes &open)
+{
+	for (auto &[n, fd] : open.list) {
+		int f = fd.get();
+
+		hammer.add("G_FMT " + n.dev, op_subdev_g_fmt(f));
+		hammer.add("S_FMT " + n.dev, op_subdev_s_fmt(f));
+		hammer.add("ENUM_MBUS_CODE " + n.dev, op_subdev_enum_mbus_code(f));
+		hammer.add("G_SELECTION " + n.dev, op_subdev_g_selection(f));
 	}
 }
 
@@ -100,6 +114,47 @@ std::vector<Node> subdevs_of(const std::vector<Node> &nodes)
 	return out;
 }
 
+// Loads vimc into d and finds Raw Capture 0 and the media node: the check
+// "vimc has Raw Capture 0 and a media node". False on failure (reported).
+bool load_vimc_raw_capture(Tap &tap, Driver &d, const Node **raw, const Node **media)
+{
+	if (!d.load(tap, "vimc", "", kVimcNodes))
+		return false;
+	*raw = find_node(d.nodes, kVimcRawCapture);
+	*media = find_media(d.nodes);
+	return check(tap, *raw && *media, "vimc has Raw Capture 0 and a media node",
+		     nodes_str(d.nodes));
+}
+
+// Opens nodes of d and adds the hammer ops on them; false to stop.
+using CycleSetup = std::function<bool(const Driver &d, OpenNodes &open, Hammer &hammer)>;
+
+// Loads vimc, then `cycles` times: setup() opens nodes and adds ops, the
+// unbind races nthreads threads running them, the open nodes must be gone;
+// close them and bind again.
+void unbind_bind_cycles(Tap &tap, int cycles, int nthreads, const CycleSetup &setup)
+{
+	Driver d;
+
+	if (!d.load(tap, "vimc", "", kVimcNodes))
+		return;
+	for (int i = 0; i < cycles; i++) {
+		std::string tag = cycle_tag(i, cycles);
+		OpenNodes open;
+		Hammer hammer;
+
+		tap.diag(tag);
+		if (!setup(d, open, hammer))
+			return;
+		unbind_under_hammer(tap, hammer, nthreads, d.driver, d.pdev);
+		wait_nodes_gone(tap, d.pdev, d.nodes, tag);
+		open.expect_gone(tap);
+		open.close_all(tap);
+		if (!rebind(tap, d, tag))
+			return;
+	}
+}
+
 } // namespace
 
 MCT_SCENARIO(vimc_smoke, "vimc-smoke",
@@ -109,15 +164,10 @@ MCT_SCENARIO(vimc_smoke, "vimc-smoke",
 	Driver d;
 	OpenNodes open;
 	ReleaseWatch watch;
-	std::string err;
+	const Node *raw = nullptr, *media = nullptr;
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
-	if (!d.load(tap, "vimc", "", kVimcNodes))
-		return;
-	const Node *raw = find_node(d.nodes, kVimcRawCapture);
-	const Node *media = find_media(d.nodes);
-	if (!check(tap, raw && media, "vimc has Raw Capture 0 and a media node",
-		   nodes_str(d.nodes)))
+	watch.open_checked(tap);
+	if (!load_vimc_raw_capture(tap, d, &raw, &media))
 		return;
 	if (!open.open(tap, d.nodes) || !open.work(tap))
 		return;
@@ -144,40 +194,21 @@ MCT_SCENARIO(vimc_smoke, "vimc-smoke",
 		expect_ok(tap, "REQBUFS 0", reqbufs(vfd, type, 0));
 	}
 	open.close_all(tap);
-	// Unbind and wait for the delayed releases before rmmod: a release
-	// that CONFIG_DEBUG_KOBJECT_RELEASE delays past the module's exit
-	// would run the driver's release callback from freed module text.
-	unbind_checked(tap, d.driver, d.pdev);
-	wait_nodes_gone(tap, d.pdev, d.nodes, "after unbind");
-	wait_driver_freed(tap, watch, d.nodes);
-	CmdResult r = rmmod("vimc");
-	check(tap, r.ok() && !module_loaded("vimc"), "rmmod vimc", r.str());
+	d.unbind_and_unload(tap, watch);
 }
 
 MCT_SCENARIO(vimc_unbind_open_nodes, "vimc-unbind-open-nodes",
 	     "5 cycles: unbind vimc with media, video and subdev nodes open and 4 ioctl "
 	     "threads, close, bind")
 {
-	Driver d;
-
-	if (!d.load(tap, "vimc", "", kVimcNodes))
-		return;
-	for (int i = 0; i < kOpenNodesCycles; i++) {
-		std::string tag = cycle_tag(i, kOpenNodesCycles);
-		OpenNodes open;
-		Hammer hammer;
-
-		tap.diag(tag);
+	auto setup = [&](const Driver &d, OpenNodes &open, Hammer &hammer) {
 		if (!open.open(tap, d.nodes) || !open.work(tap))
-			return;
+			return false;
 		add_node_ops(hammer, open);
-		unbind_under_hammer(tap, hammer, 4, d.driver, d.pdev);
-		wait_nodes_gone(tap, d.pdev, d.nodes, tag);
-		open.expect_gone(tap);
-		open.close_all(tap);
-		if (!rebind(tap, d, tag))
-			return;
-	}
+		return true;
+	};
+
+	unbind_bind_cycles(tap, kOpenNodesCycles, 4, setup);
 }
 
 MCT_SCENARIO(vimc_unbind_streaming, "vimc-unbind-streaming",
@@ -186,13 +217,9 @@ MCT_SCENARIO(vimc_unbind_streaming, "vimc-unbind-streaming",
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	Driver d;
 	OpenNodes open;
+	const Node *raw = nullptr, *media = nullptr;
 
-	if (!d.load(tap, "vimc", "", kVimcNodes))
-		return;
-	const Node *raw = find_node(d.nodes, kVimcRawCapture);
-	const Node *media = find_media(d.nodes);
-	if (!check(tap, raw && media, "vimc has Raw Capture 0 and a media node",
-		   nodes_str(d.nodes)))
+	if (!load_vimc_raw_capture(tap, d, &raw, &media))
 		return;
 	if (!open.open(tap, d.nodes))
 		return;
@@ -200,19 +227,9 @@ MCT_SCENARIO(vimc_unbind_streaming, "vimc-unbind-streaming",
 	if (!configure_raw_path(tap, open, d.nodes) ||
 	    !start_streaming(tap, vfd, type, 4, raw->dev))
 		return;
-	auto stats = std::make_shared<LoopStats>();
-	BoundedCall loop;
-	start_dqbuf_loop(loop, vfd, {type}, 0, stats);
-	bool flowing = wait_until([&] { return stats->frames >= 3 || loop.finished(); }, 30s);
-	if (!check(tap, flowing && !loop.finished(), "3 frames captured before the unbind",
-		   std::to_string(stats->frames) + " frames, loop: " + loop.wait(0ms).str()))
+	if (!unbind_under_dqbuf_loop(tap, d, vfd, {type}, 0,
+				     "3 frames captured before the unbind"))
 		return;
-	unbind_checked(tap, d.driver, d.pdev);
-	CallResult r = loop.wait(kSyscallBound);
-	tap.diag("DQBUF/QBUF loop: " + std::to_string(stats->frames) + " frames, ended in " +
-		 (stats->stage ? "QBUF" : "DQBUF"));
-	expect_error(tap, "the DQBUF/QBUF loop", r);
-	wait_nodes_gone(tap, d.pdev, d.nodes, "after unbind");
 	expect_error(tap, "STREAMOFF " + raw->dev, streamoff(vfd, type));
 	open.expect_gone(tap);
 	open.close_all(tap);
@@ -221,31 +238,12 @@ MCT_SCENARIO(vimc_unbind_streaming, "vimc-unbind-streaming",
 MCT_SCENARIO(vimc_subdev_ioctl_race, "vimc-subdev-ioctl-race",
 	     "10 unbind/bind cycles of vimc under 8 threads of subdev ioctls")
 {
-	Driver d;
-
-	if (!d.load(tap, "vimc", "", kVimcNodes))
-		return;
-	for (int i = 0; i < kSubdevRaceCycles; i++) {
-		std::string tag = cycle_tag(i, kSubdevRaceCycles);
-		OpenNodes open;
-		Hammer hammer;
-
-		tap.diag(tag);
+	auto setup = [&](const Driver &d, OpenNodes &open, Hammer &hammer) {
 		if (!open.open(tap, subdevs_of(d.nodes)))
-			return;
-		for (auto &[n, fd] : open.list) {
-			int f = fd.get();
+			return false;
+		add_subdev_ops(hammer, open);
+		return true;
+	};
 
-			hammer.add("G_FMT " + n.dev, op_subdev_g_fmt(f));
-			hammer.add("S_FMT " + n.dev, op_subdev_s_fmt(f));
-			hammer.add("ENUM_MBUS_CODE " + n.dev, op_subdev_enum_mbus_code(f));
-			hammer.add("G_SELECTION " + n.dev, op_subdev_g_selection(f));
-		}
-		unbind_under_hammer(tap, hammer, 8, d.driver, d.pdev);
-		wait_nodes_gone(tap, d.pdev, d.nodes, tag);
-		open.expect_gone(tap);
-		open.close_all(tap);
-		if (!rebind(tap, d, tag))
-			return;
-	}
+	unbind_bind_cycles(tap, kSubdevRaceCycles, 8, setup);
 }

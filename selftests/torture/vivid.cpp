@@ -52,15 +52,10 @@ MCT_SCENARIO(vivid_smoke, "vivid-smoke",
 	Driver v;
 	OpenNodes open;
 	ReleaseWatch watch;
-	std::string err;
+	const Node *cap = nullptr, *media = nullptr;
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
-	if (!v.load(tap, "vivid", kVividOneCapture, 2))
-		return;
-	const Node *cap = vivid_vid_cap(v.nodes);
-	const Node *media = find_media(v.nodes);
-	if (!check(tap, cap && media, "vivid has a video capture and a media node",
-		   nodes_str(v.nodes)))
+	watch.open_checked(tap);
+	if (!load_vivid_capture(tap, v, &cap, &media))
 		return;
 	if (!open.open(tap, v.nodes) || !open.work(tap))
 		return;
@@ -71,14 +66,7 @@ MCT_SCENARIO(vivid_smoke, "vivid-smoke",
 		  enum_fmt(vfd, V4L2_BUF_TYPE_VIDEO_CAPTURE));
 	stream_frames(tap, vfd, 3);
 	open.close_all(tap);
-	// Unbind and wait for the delayed releases before rmmod: a release
-	// that CONFIG_DEBUG_KOBJECT_RELEASE delays past the module's exit
-	// would run the driver's release callback from freed module text.
-	unbind_checked(tap, v.driver, v.pdev);
-	wait_nodes_gone(tap, v.pdev, v.nodes, "after unbind");
-	wait_driver_freed(tap, watch, v.nodes);
-	CmdResult r = rmmod("vivid");
-	check(tap, r.ok() && !module_loaded("vivid"), "rmmod vivid", r.str());
+	v.unbind_and_unload(tap, watch);
 }
 
 MCT_SCENARIO(vivid_unbind_open_nodes, "vivid-unbind-open-nodes",
@@ -162,35 +150,39 @@ UniqueFd prepare_request(Tap &tap, int mfd, int vfd)
 	return rfd;
 }
 
+// Loads vivid, prepares a request on its video capture and media nodes,
+// closes them, unbinds vivid and waits until the nodes left and their
+// delayed releases ran: nothing but the returned request refers to the
+// device any more. An empty fd when a step failed (reported).
+UniqueFd request_outliving_vivid(Tap &tap, ReleaseWatch &watch, Driver &v)
+{
+	OpenNodes open;
+	const Node *cap = nullptr, *media = nullptr;
+
+	watch.open_checked(tap);
+	if (!load_vivid_capture(tap, v, &cap, &media))
+		return UniqueFd();
+	if (!open.open(tap, {*cap, *media}))
+		return UniqueFd();
+	UniqueFd req = prepare_request(tap, open.fd_of(*media), open.fd_of(*cap));
+	if (!req)
+		return req;
+	open.close_all(tap);
+	v.unbind_and_wait_freed(tap, watch);
+	return req;
+}
+
 } // namespace
 
 MCT_SCENARIO(vivid_request_fd_after_unbind, "vivid-request-fd-after-unbind",
 	     "use and close a request fd after vivid was unbound and its memory freed")
 {
 	ReleaseWatch watch;
-	std::string err;
 	Driver v;
-	OpenNodes open;
+	UniqueFd req = request_outliving_vivid(tap, watch, v);
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
-	if (!v.load(tap, "vivid", kVividOneCapture, 2))
-		return;
-	const Node *cap = vivid_vid_cap(v.nodes);
-	const Node *media = find_media(v.nodes);
-	if (!check(tap, cap && media, "vivid has a video capture and a media node",
-		   nodes_str(v.nodes)))
-		return;
-	if (!open.open(tap, {*cap, *media}))
-		return;
-	UniqueFd req = prepare_request(tap, open.fd_of(*media), open.fd_of(*cap));
 	if (!req)
 		return;
-	// Nothing but the request refers to the device any more.
-	open.close_all(tap);
-	unbind_checked(tap, "vivid", v.pdev);
-	wait_nodes_gone(tap, v.pdev, v.nodes, "after unbind");
-	wait_driver_freed(tap, watch, v.nodes);
-
 	int rfd = req.get();
 	expect_error(tap, "MEDIA_REQUEST_IOC_REINIT on the request",
 		     bounded([rfd] { return ::ioctl(rfd, MEDIA_REQUEST_IOC_REINIT); },
@@ -208,11 +200,9 @@ MCT_SCENARIO(vivid_unbind_blocking_dqbuf, "vivid-unbind-blocking-dqbuf",
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	Driver v;
 	OpenNodes open;
+	const Node *cap = nullptr;
 
-	if (!v.load(tap, "vivid", kVividOneCapture, 2))
-		return;
-	const Node *cap = vivid_vid_cap(v.nodes);
-	if (!check(tap, cap, "vivid has a video capture node", nodes_str(v.nodes)))
+	if (!load_vivid_capture(tap, v, &cap))
 		return;
 	if (!open.open(tap, {*cap}))
 		return;
@@ -255,11 +245,10 @@ MCT_SCENARIO(vivid_rmmod_with_open_fds, "vivid-rmmod-with-open-fds",
 	     "unbind vivid and rmmod it while its fds are open, then use and close them")
 {
 	ReleaseWatch watch;
-	std::string err;
 	Driver v;
 	OpenNodes open;
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
+	watch.open_checked(tap);
 	if (!v.load(tap, "vivid", "n_devs=1", 3))
 		return;
 	if (!open.open(tap, v.nodes) || !open.work(tap))
@@ -285,28 +274,13 @@ MCT_SCENARIO(vivid_rmmod_with_request_fd, "vivid-rmmod-with-request-fd",
 	     "unbind and rmmod vivid while only a request fd is open, then use and close it")
 {
 	ReleaseWatch watch;
-	std::string err;
 	Driver v;
-	OpenNodes open;
+	// The delayed releases run before the module goes (see
+	// Driver::unbind_and_unload()).
+	UniqueFd req = request_outliving_vivid(tap, watch, v);
 
-	check(tap, watch.open(&err), "/dev/kmsg opened", err);
-	if (!v.load(tap, "vivid", kVividOneCapture, 2))
-		return;
-	const Node *cap = vivid_vid_cap(v.nodes);
-	const Node *media = find_media(v.nodes);
-	if (!check(tap, cap && media, "vivid has a video capture and a media node",
-		   nodes_str(v.nodes)))
-		return;
-	if (!open.open(tap, {*cap, *media}))
-		return;
-	UniqueFd req = prepare_request(tap, open.fd_of(*media), open.fd_of(*cap));
 	if (!req)
 		return;
-	open.close_all(tap);
-	unbind_checked(tap, "vivid", v.pdev);
-	wait_nodes_gone(tap, v.pdev, v.nodes, "after unbind");
-	// Let the delayed releases run before the module goes (see vivid-smoke).
-	wait_driver_freed(tap, watch, v.nodes);
 	CmdResult r = rmmod("vivid");
 	// EBUSY (the request pins the module) is a legitimate outcome.
 	tap.diag("rmmod vivid with the request fd open: " + r.str() + "; module " +
