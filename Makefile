@@ -6,6 +6,9 @@ CACHE    ?= $(HOME)/.cache/mc-lifetime
 TREE     := $(WORK)/tree/linux
 BASETREE := $(WORK)/base/linux
 FRAGS    := $(sort $(wildcard $(CURDIR)/config-fragments/*.config))
+# Production-like kernels for bench-prod: the VM and media fragments only
+# (no KASAN, lockdep, kmemleak, DEBUG_OBJECTS, ...).
+PRODFRAGS := $(CURDIR)/config-fragments/vm-base.config $(CURDIR)/config-fragments/media.config
 WB       := $(CURDIR)/selftests/wb
 HOSTBLD  := $(WORK)/selftests/build
 HOSTINST := $(WORK)/selftests/inst
@@ -19,7 +22,8 @@ export MCT_CACHE := $(CACHE)
 
 .DEFAULT_GOAL := all
 .PHONY: help all tree export kernel base-tree kernel-base selftests unit \
-	checkpatch suite baseline table check bisect bench clean distclean
+	checkpatch suite baseline table check bisect bench kernel-prod bench-prod \
+	clean distclean
 
 help: ## this list
 	@echo "Targets (variables: WORK=$(WORK) CACHE=$(CACHE) RUNS=N SCENARIOS='a b' FORCE=1):"
@@ -70,11 +74,20 @@ bench: selftests ## cost of the guards, base vs patched under QEMU -icount (need
 		$(CURDIR)/selftests/bench/run-bench.sh $(WORK)/base/build $(WORK)/tree/build $(BENCH_ROUNDS)
 	$(CURDIR)/selftests/bench/sizes.sh $(WORK)/base/build $(WORK)/tree/build | tee $(WORK)/bench/sizes.txt
 
+kernel-prod: base-tree ## base and patched kernels without debugging options (for bench-prod)
+	$(WB)/build-kernel.sh $(BASETREE) $(WORK)/prod/base/build $(PRODFRAGS)
+	$(WB)/build-kernel.sh $(TREE) $(WORK)/prod/tree/build $(PRODFRAGS)
+
+bench-prod: selftests kernel-prod ## the same benchmark on production-like kernels (BENCH_ROUNDS=3)
+	MCT_GUEST_DIR=$(HOSTINST)/guest MCT_BENCH_OUT=$(WORK)/bench-prod MCT_HOST_BIN=$(HOSTINST)/bin \
+		$(CURDIR)/selftests/bench/run-bench.sh $(WORK)/prod/base/build $(WORK)/prod/tree/build $(BENCH_ROUNDS)
+	$(CURDIR)/selftests/bench/sizes.sh $(WORK)/prod/base/build $(WORK)/prod/tree/build | tee $(WORK)/bench-prod/sizes.txt
+
 bisect: ## build every patch of the series in order (W=1 on what it touches)
 	$(WB)/bisect.sh $(TREE) $(WORK)/bisect $(FRAGS)
 
 clean: ## remove builds and logs, keep the trees and the download cache
-	rm -rf $(WORK)/tree/build $(WORK)/base/build $(WORK)/selftests $(WORK)/logs $(WORK)/results
+	rm -rf $(WORK)/tree/build $(WORK)/base/build $(WORK)/prod $(WORK)/selftests $(WORK)/logs $(WORK)/results
 
 distclean: ## remove everything the Makefile made, including the trees (not the cache)
 	rm -rf $(WORK)

@@ -21,7 +21,11 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 cc="gcc"
 command -v ccache >/dev/null && cc="ccache gcc"
 
-stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+# Configure again when a fragment or a Kconfig file changed: an option of a
+# series-*.config fragment that a later patch defines (bisect) must then be
+# set, not left at the default olddefconfig gave it before.
+stamp=$( { cat "${frags[@]}"; find "$src" -name 'Kconfig*' -not -path '*/.git/*' -type f -print0 |
+	sort -z | xargs -0 cat; } | sha256sum | cut -c1-16)
 if [ ! -f "$build/.config" ] || [ "$(cat "$build/.mct-fragments" 2>/dev/null)" != "$stamp" ]; then
 	say "configuring $build (tinyconfig + ${#frags[@]} fragments)"
 	make -s -C "$src" O="$build" CC="$cc" tinyconfig >/dev/null
