@@ -10,6 +10,7 @@
 # follow executed instructions (one vCPU, -icount shift=0,align=off,
 # sleep=off), so that a benchmark's ns/op repeats from run to run. Exit status: 0 when QEMU
 # ended by itself, 124 when it was killed for running too long.
+# MCT_QEMU_CPU overrides the TCG CPU model (default: max).
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 kernel= initrd= scenario= log= timeout=150 profile=default smp=2 append= icount=0
@@ -41,7 +42,7 @@ qemu=(qemu-system-x86_64 -machine q35 -m 2048 -smp "$smp" -nographic
 if [ "$accel" = kvm ]; then
 	qemu+=(-accel kvm -cpu host)
 else
-	qemu+=(-accel tcg -cpu max)
+	qemu+=(-accel tcg -cpu "${MCT_QEMU_CPU:-max}")
 fi
 if [ $icount -eq 1 ]; then
 	[ "$accel" = tcg ] || { echo "run-vm: --icount needs TCG" >&2; exit 2; }
