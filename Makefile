@@ -69,19 +69,23 @@ table: ## the scenario x {base, patched} table of the last runs
 check: ## tree, checkpatch, unit tests, patched kernel, scenario suite; ends with "N passed, N failed"
 	$(WB)/check.sh
 
+# The benchmark and the structure sizes: $(1) base build, $(2) patched build,
+# $(3) output folder.
+define run_bench
+	MCT_GUEST_DIR=$(HOSTINST)/guest MCT_BENCH_OUT=$(3) MCT_HOST_BIN=$(HOSTINST)/bin \
+		$(CURDIR)/selftests/bench/run-bench.sh $(1) $(2) $(BENCH_ROUNDS)
+	$(CURDIR)/selftests/bench/sizes.sh $(1) $(2) | tee $(3)/sizes.txt
+endef
+
 bench: selftests ## cost of the guards, base vs patched under QEMU -icount (needs kernel, kernel-base; BENCH_ROUNDS=3)
-	MCT_GUEST_DIR=$(HOSTINST)/guest MCT_BENCH_OUT=$(WORK)/bench MCT_HOST_BIN=$(HOSTINST)/bin \
-		$(CURDIR)/selftests/bench/run-bench.sh $(WORK)/base/build $(WORK)/tree/build $(BENCH_ROUNDS)
-	$(CURDIR)/selftests/bench/sizes.sh $(WORK)/base/build $(WORK)/tree/build | tee $(WORK)/bench/sizes.txt
+	$(call run_bench,$(WORK)/base/build,$(WORK)/tree/build,$(WORK)/bench)
 
 kernel-prod: base-tree ## base and patched kernels without debugging options (for bench-prod)
 	$(WB)/build-kernel.sh $(BASETREE) $(WORK)/prod/base/build $(PRODFRAGS)
 	$(WB)/build-kernel.sh $(TREE) $(WORK)/prod/tree/build $(PRODFRAGS)
 
 bench-prod: selftests kernel-prod ## the same benchmark on production-like kernels (BENCH_ROUNDS=3)
-	MCT_GUEST_DIR=$(HOSTINST)/guest MCT_BENCH_OUT=$(WORK)/bench-prod MCT_HOST_BIN=$(HOSTINST)/bin \
-		$(CURDIR)/selftests/bench/run-bench.sh $(WORK)/prod/base/build $(WORK)/prod/tree/build $(BENCH_ROUNDS)
-	$(CURDIR)/selftests/bench/sizes.sh $(WORK)/prod/base/build $(WORK)/prod/tree/build | tee $(WORK)/bench-prod/sizes.txt
+	$(call run_bench,$(WORK)/prod/base/build,$(WORK)/prod/tree/build,$(WORK)/bench-prod)
 
 bisect: ## build every patch of the series in order (W=1 on what it touches)
 	$(WB)/bisect.sh $(TREE) $(WORK)/bisect $(FRAGS)
