@@ -11,10 +11,25 @@
 // uffd-video-ioctl-stall: video_usercopy() copies the argument in
 // before __video_do_ioctl(); the stalled fd holds the video_device and
 // with it vivid's memory, so this one is a regression test.
+//
+// The drain at unregistration must never wait on userspace: the ones
+// below stall a copy that the kernel makes while it holds the node (and
+// a lock), then unbind with a bound.
+// uffd-vivid-read-stall: read() on vivid's capture node stalls in vb2's
+// copy_to_user() of the frame, under the vb2 queue lock.
+// uffd-vimc-g-topology-stall, uffd-vimc-enum-links-stall: the entity or
+// link array of MEDIA_IOC_G_TOPOLOGY / MEDIA_IOC_ENUM_LINKS on vimc is
+// written under the graph mutex.
+// uffd-vivid-userptr-qbuf-stall: vb2 pins the pages of a USERPTR buffer
+// in VIDIOC_QBUF, inside the node and under the queue lock (a known
+// failure of the series, see expected-failures).
 #include <fcntl.h>
+#include <functional>
 #include <linux/media.h>
 #include <linux/videodev2.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
+#include <vector>
 
 #include "drivers.hpp"
 #include "mct/scenario.hpp"
@@ -28,23 +43,38 @@ using namespace mct::torture;
 namespace {
 
 constexpr Millis kFaultBound = 10s;
+// An unbind while a call is stalled by userspace returns within this
+// bound (an idle unbind of vivid or vimc takes 1-3 s under TCG+KASAN);
+// on the base kernel it waits for the stalled call, for ever.
+constexpr Millis kStalledUnbindBound = 20s;
+
+// Registers the page, starts fn (which must fault on it) and waits
+// until it faults: the check "<what> stalls in <where> on the
+// userfaultfd page".
+bool stall_call(Tap &tap, UffdPage &page, BoundedCall &call, std::function<long()> fn,
+		const std::string &what, const std::string &where, std::size_t pages = 1)
+{
+	std::string err;
+
+	if (!check(tap, page.init(&err, pages), "userfaultfd page registered (MISSING mode)", err))
+		return false;
+	call.start(std::move(fn));
+	if (check(tap, page.wait_fault(kFaultBound, &err),
+		  what + " stalls in " + where + " on the userfaultfd page", err))
+		return true;
+	page.release();
+	tap.diag(what + ": " + call.wait(kSyscallBound).str());
+	return false;
+}
 
 // Starts `ioctl(fd, req, page)` and waits until it faults on the page.
 bool stall_ioctl(Tap &tap, UffdPage &page, BoundedCall &call, int fd, unsigned long req,
 		 const std::string &what)
 {
-	std::string err;
+	UffdPage *p = &page;
 
-	if (!check(tap, page.init(&err), "userfaultfd page registered (MISSING mode)", err))
-		return false;
-	void *arg = page.page();
-	call.start([fd, req, arg] { return ::ioctl(fd, req, arg); });
-	if (check(tap, page.wait_fault(kFaultBound, &err),
-		  what + " stalls in copy_from_user on the userfaultfd page", err))
-		return true;
-	page.release();
-	tap.diag(what + ": " + call.wait(kSyscallBound).str());
-	return false;
+	return stall_call(tap, page, call, [fd, req, p] { return ::ioctl(fd, req, p->page()); },
+			  what, "copy_from_user");
 }
 
 // Fills the page with content and checks that the stalled ioctl then
@@ -57,6 +87,30 @@ void resume_ioctl(Tap &tap, UffdPage &page, BoundedCall &call, const void *conte
 	if (!check(tap, page.resolve(content, len, &err), "UFFDIO_COPY resolves the fault", err))
 		page.release();
 	expect_error(tap, what + " resumed after the unbind", call.wait(kSyscallBound));
+}
+
+// Unbinds d while the call stalls on the page: the unbind must return
+// within kStalledUnbindBound. Then resolves the fault (resume_ioctl()):
+// the call must fail on the gone device. Waits for the nodes to leave.
+void unbind_while_stalled(Tap &tap, const Driver &d, UffdPage &page, BoundedCall &call,
+			  const std::string &what)
+{
+	std::vector<char> zeros(page.size());
+	BoundedCall unbind;
+
+	start_unbind(unbind, d.driver, d.pdev);
+	CallResult u = unbind.wait(kStalledUnbindBound);
+	tap.diag("unbind " + d.pdev + " with " + what + " stalled: " + u.str());
+	check(tap, u.finished && u.res.ok(),
+	      "unbind returns within " + ms_str(kStalledUnbindBound) + " while " + what +
+		      " is stalled by userspace",
+	      u.str());
+	resume_ioctl(tap, page, call, zeros.data(), zeros.size(), what);
+	if (!u.finished) {
+		u = unbind.wait(kUnbindBound);
+		tap.diag("unbind once the fault was resolved: " + u.str());
+	}
+	wait_nodes_gone(tap, d.pdev, d.nodes, "after unbind");
 }
 
 // An ioctl on an open node of a driver, stalled on a userfaultfd page
@@ -136,4 +190,155 @@ MCT_SCENARIO(uffd_video_ioctl_stall, "uffd-video-ioctl-stall",
 	// The video node's release frees vivid's memory: let it happen inside
 	// the scenario.
 	wait_driver_freed(tap, s.watch, {*cap});
+}
+
+MCT_SCENARIO(uffd_vivid_read_stall, "uffd-vivid-read-stall",
+	     "read() on vivid capture stalled by userfaultfd in its copy of the frame, "
+	     "across an unbind that must not wait for it")
+{
+	ReleaseWatch watch;
+	Driver d;
+	OpenNodes open;
+	UffdPage page;
+	BoundedCall call;
+	const Node *cap = nullptr;
+
+	watch.open_checked(tap);
+	if (!load_vivid_capture(tap, d, &cap))
+		return;
+	if (!open.open(tap, {*cap}))
+		return;
+	int fd = open.fd_of(*cap);
+	UffdPage *p = &page;
+	// read() starts the file I/O emulator, waits for a frame and copies
+	// the first page of it to the userfaultfd page.
+	std::string what = "read() " + cap->dev;
+	if (!stall_call(tap, page, call,
+			[fd, p] { return static_cast<long>(::read(fd, p->page(), p->size())); },
+			what, "the copy of the frame"))
+		return;
+	unbind_while_stalled(tap, d, page, call, what);
+	open.expect_gone(tap);
+	open.close_all(tap);
+	wait_driver_freed(tap, watch, {*cap});
+}
+
+namespace {
+
+// vimc's media node open, with a media ioctl whose array lies on the
+// userfaultfd page stalled by fn_for(media fd, page) across an unbind.
+void vimc_media_array_stall(Tap &tap, const std::string &what,
+			    const std::function<std::function<long()>(int, UffdPage *)> &fn_for)
+{
+	ReleaseWatch watch;
+	Driver d;
+	OpenNodes open;
+	UffdPage page;
+	BoundedCall call;
+
+	watch.open_checked(tap);
+	if (!d.load(tap, "vimc", "", kVimcNodes))
+		return;
+	const Node *media = find_media(d.nodes);
+	if (!check(tap, media, "vimc has a media node", nodes_str(d.nodes)))
+		return;
+	if (!open.open(tap, {*media}) || !open.work(tap))
+		return;
+	std::string w = what + " " + media->dev;
+	if (!stall_call(tap, page, call, fn_for(open.fd_of(*media), &page), w,
+			"its copy to the array under the graph mutex"))
+		return;
+	unbind_while_stalled(tap, d, page, call, w);
+	open.expect_gone(tap);
+	open.close_all(tap);
+	wait_driver_freed(tap, watch, {*media});
+}
+
+} // namespace
+
+MCT_SCENARIO(uffd_vimc_g_topology_stall, "uffd-vimc-g-topology-stall",
+	     "MEDIA_IOC_G_TOPOLOGY on vimc whose entity array is stalled by userfaultfd, "
+	     "across an unbind that must not wait for it")
+{
+	vimc_media_array_stall(tap, "MEDIA_IOC_G_TOPOLOGY", [](int fd, UffdPage *p) {
+		return std::function<long()>([fd, p] {
+			media_v2_topology topo{};
+
+			topo.ptr_entities = reinterpret_cast<uintptr_t>(p->page());
+			topo.num_entities = p->size() / sizeof(media_v2_entity);
+			return ::ioctl(fd, MEDIA_IOC_G_TOPOLOGY, &topo);
+		});
+	});
+}
+
+MCT_SCENARIO(uffd_vimc_enum_links_stall, "uffd-vimc-enum-links-stall",
+	     "MEDIA_IOC_ENUM_LINKS on vimc whose link array is stalled by userfaultfd, "
+	     "across an unbind that must not wait for it")
+{
+	vimc_media_array_stall(tap, "MEDIA_IOC_ENUM_LINKS", [](int fd, UffdPage *p) {
+		return std::function<long()>([fd, p] {
+			media_entity_desc ent{};
+
+			// The first entity (a vimc sensor) has a source link.
+			ent.id = MEDIA_ENT_ID_FLAG_NEXT;
+			if (::ioctl(fd, MEDIA_IOC_ENUM_ENTITIES, &ent) < 0)
+				return -1L;
+			media_links_enum links{};
+			links.entity = ent.id;
+			links.links = static_cast<media_link_desc *>(p->page());
+			return static_cast<long>(::ioctl(fd, MEDIA_IOC_ENUM_LINKS, &links));
+		});
+	});
+}
+
+MCT_SCENARIO(uffd_vivid_userptr_qbuf_stall, "uffd-vivid-userptr-qbuf-stall",
+	     "VIDIOC_QBUF of a USERPTR buffer on vivid whose pages userfaultfd holds while "
+	     "vb2 pins them, across an unbind that must not wait for it")
+{
+	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	ReleaseWatch watch;
+	Driver d;
+	OpenNodes open;
+	UffdPage page;
+	BoundedCall call;
+	const Node *cap = nullptr;
+
+	watch.open_checked(tap);
+	if (!load_vivid_capture(tap, d, &cap))
+		return;
+	if (!open.open(tap, {*cap}))
+		return;
+	int fd = open.fd_of(*cap);
+	v4l2_format f{};
+	if (!expect_ok(tap, "VIDIOC_G_FMT " + cap->dev, g_fmt(fd, type, &f)))
+		return;
+	v4l2_requestbuffers rb{};
+	rb.count = 1;
+	rb.type = type;
+	rb.memory = V4L2_MEMORY_USERPTR;
+	if (!expect_ok(tap, "VIDIOC_REQBUFS 1 USERPTR " + cap->dev,
+		       bounded_ioctl(fd, VIDIOC_REQBUFS, &rb)))
+		return;
+	uint32_t size = f.fmt.pix.sizeimage;
+	long psz = ::sysconf(_SC_PAGESIZE);
+	UffdPage *p = &page;
+	std::string what = "VIDIOC_QBUF USERPTR " + cap->dev;
+	// vb2 pins the user pages of the buffer in QBUF.
+	if (!stall_call(tap, page, call,
+			[fd, p, size] {
+				v4l2_buffer b{};
+
+				b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+				b.memory = V4L2_MEMORY_USERPTR;
+				b.index = 0;
+				b.m.userptr = reinterpret_cast<unsigned long>(p->page());
+				b.length = size;
+				return static_cast<long>(::ioctl(fd, VIDIOC_QBUF, &b));
+			},
+			what, "the pinning of its pages", (size + psz - 1) / psz))
+		return;
+	unbind_while_stalled(tap, d, page, call, what);
+	open.expect_gone(tap);
+	open.close_all(tap);
+	wait_driver_freed(tap, watch, {*cap});
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // vim2m scenario: unbind the mem2mem test device while a thread runs the
-// DQBUF/QBUF loop of both queues.
+// DQBUF/QBUF loop of both queues; and a request fd used and closed after
+// the unbind.
+#include <linux/media.h>
 #include <linux/videodev2.h>
+#include <sys/ioctl.h>
 
 #include "drivers.hpp"
 #include "mct/scenario.hpp"
@@ -71,4 +74,40 @@ MCT_SCENARIO(vim2m_unbind_streaming, "vim2m-unbind-streaming",
 	expect_error(tap, "STREAMOFF OUTPUT " + video->dev, streamoff(vfd, out));
 	open.expect_gone(tap);
 	open.close_all(tap);
+}
+
+MCT_SCENARIO(vim2m_request_fd_after_unbind, "vim2m-request-fd-after-unbind",
+	     "use and close a request fd of vim2m after it was unbound and its nodes released")
+{
+	ReleaseWatch watch;
+	Driver d;
+	UniqueFd req;
+
+	watch.open_checked(tap);
+	if (!d.load(tap, "vim2m", "", 2))
+		return;
+	const Node *media = find_media(d.nodes);
+	if (!check(tap, media, "vim2m has a media node", nodes_str(d.nodes)))
+		return;
+	{
+		OpenNodes open;
+
+		if (!open.open(tap, d.nodes) || !open.work(tap))
+			return;
+		int fd = -1;
+		CallResult r = bounded_ioctl(open.fd_of(*media), MEDIA_IOC_REQUEST_ALLOC, &fd);
+		if (!check(tap, r.finished && r.res.ok() && fd >= 0, "MEDIA_IOC_REQUEST_ALLOC",
+			   r.str()))
+			return;
+		req = UniqueFd(fd);
+		open.close_all(tap);
+	}
+	// Only the request refers to vim2m now.
+	d.unbind_and_wait_freed(tap, watch);
+	int rfd = req.get();
+	expect_error(tap, "MEDIA_REQUEST_IOC_QUEUE on the request",
+		     bounded([rfd] { return ::ioctl(rfd, MEDIA_REQUEST_IOC_QUEUE); },
+			     kSyscallBound));
+	expect_poll_gone(tap, rfd, "request fd");
+	close_checked(tap, req, "request fd");
 }

@@ -15,9 +15,9 @@
 
 namespace mct {
 
-bool UffdPage::init(std::string *err)
+bool UffdPage::init(std::string *err, std::size_t pages)
 {
-	long page = ::sysconf(_SC_PAGESIZE);
+	long page = ::sysconf(_SC_PAGESIZE) * static_cast<long>(pages);
 	struct uffdio_api api = {.api = UFFD_API, .features = 0, .ioctls = 0};
 	struct uffdio_register reg {};
 

@@ -14,7 +14,9 @@ namespace mct {
 
 class UffdPage {
 public:
-	bool init(std::string *err);
+	// Maps and registers `pages` pages (one by default): the first touch
+	// of any of them faults.
+	bool init(std::string *err, std::size_t pages = 1);
 	void *page() const { return map_.get(); }
 	std::size_t size() const { return map_.size(); }
 	// Waits for the first fault on the page.
