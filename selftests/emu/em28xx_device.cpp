@@ -293,6 +293,7 @@ bool Em28xxDevice::plug(std::string *err)
 		return false;
 	sh_ = std::make_shared<Shared>();
 	sh_->opt = opt_;
+	sh_->model = Em28xxModel(opt_.chip_id);
 
 	SysResult r = sh_->gadget.open(opt_.udc_driver, opt_.udc_device, kDeviceSpeed);
 	if (!r.ok()) {

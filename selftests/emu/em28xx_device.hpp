@@ -35,6 +35,8 @@ struct Em28xxDeviceOptions {
 	// Feed the bulk endpoint; without it every host URB stays pending.
 	bool stream = true;
 	size_t chunk_len = kStreamChunkLen;
+	// What register 0x0a answers: the chip em28xx drives.
+	uint8_t chip_id = kChipIdEm2828x;
 };
 
 struct Em28xxDeviceStats {

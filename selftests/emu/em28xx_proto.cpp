@@ -83,14 +83,14 @@ std::vector<uint8_t> qualifier_descriptor()
 	};
 }
 
-Em28xxModel::Em28xxModel() : regs_(0x10000, 0)
+Em28xxModel::Em28xxModel(uint8_t chip_id) : regs_(0x10000, 0), chip_id_(chip_id)
 {
 }
 
 uint8_t Em28xxModel::reg(uint16_t r) const
 {
 	if (r == kRegChipId)
-		return kChipIdEm2828x;
+		return chip_id_;
 	if (r == kRegI2cStatus)
 		return i2c_status_;
 	return regs_[r];

@@ -11,7 +11,7 @@
 // - I2C: IN 0xc0/bRequest 2 reads from the slave wIndex, OUT 0x40/bRequest
 //   2 (with stop) or 3 (no stop) writes; afterwards the driver reads
 //   register 0x05: 0x00 = ACK, 0x10 = NACK (-ENXIO);
-// - register 0x0a is the chip id, 0x94 = EM2828X;
+// - register 0x0a is the chip id, 0x94 = EM2828X (0x22 = EM2860 on request);
 // - em28xx rejects full speed; bulk endpoint 0x82 is the analog video
 //   stream (dummy_hcd has no isochronous transfers).
 #pragma once
@@ -27,6 +27,8 @@ namespace mct::emu {
 inline constexpr uint16_t kVendorId = 0x2040;
 inline constexpr uint16_t kProductId = 0xc220;
 inline constexpr uint8_t kChipIdEm2828x = 0x94;
+// CHIP_ID_EM2860: em28xx gives it a VBI node whatever the decoder.
+inline constexpr uint8_t kChipIdEm2860 = 0x22;
 inline constexpr uint16_t kRegI2cStatus = 0x05;
 inline constexpr uint16_t kRegChipId = 0x0a;
 inline constexpr uint8_t kI2cAck = 0x00;
@@ -117,7 +119,7 @@ public:
 	// How many OUT requests writes() keeps (the oldest are dropped).
 	static constexpr size_t kWriteLogMax = 1024;
 
-	Em28xxModel();
+	explicit Em28xxModel(uint8_t chip_id = kChipIdEm2828x);
 
 	// Decides the answer to a setup packet. For Ep0Action::Receive the
 	// transport reads the data stage and passes it to receive().
@@ -140,6 +142,7 @@ private:
 	static Ep0Reply send(std::vector<uint8_t> data, uint16_t length);
 
 	std::vector<uint8_t> regs_;
+	uint8_t chip_id_;
 	uint8_t i2c_status_ = kI2cAck;
 	uint8_t config_ = 0;
 	uint8_t alt_ = 0;

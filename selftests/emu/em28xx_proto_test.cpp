@@ -196,6 +196,15 @@ TEST(Em28xxRegisters, ChipId)
 	EXPECT_EQ(m.reg(kRegChipId), 0x94);
 }
 
+TEST(Em28xxRegisters, ChipIdChosen)
+{
+	Em28xxModel m(kChipIdEm2860);
+	auto r = m.setup(reg_read(kRegChipId, 1));
+
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, std::vector<uint8_t>{ 0x22 });
+}
+
 TEST(Em28xxRegisters, I2cNacksAndStatusRegister)
 {
 	Em28xxModel m;
