@@ -445,3 +445,57 @@ MCT_SCENARIO(em28xx_close_unplug_race, "em28xx-close-unplug-race",
 		}
 	}
 }
+
+// em28xx-close-during-read: a read() that set the queue up for file I/O is
+// stopped by userfaultfd on its copy to the user buffer; another file
+// handle of the same node is closed meanwhile. The queue has no owner yet
+// (vb2_fop_read() sets it when vb2_read() returns), so that close releases
+// the queue: it must not do so under the read, which holds the queue lock.
+MCT_SCENARIO(em28xx_close_during_read, "em28xx-close-during-read",
+	     "close one em28xx video fd while a read() on another one sets the queue up")
+{
+	Em28xxDevice dev;
+	Em28xxNodes n;
+	std::string err;
+
+	if (!load_modules(tap) || !plug(tap, dev, &n, ""))
+		return;
+	UniqueFd reader = open_checked(tap, n.video, "reader");
+	UniqueFd other = open_checked(tap, n.video, "other");
+	if (!reader || !other)
+		return;
+	struct Read {
+		UffdPage page;
+		std::atomic<bool> done{ false };
+		SysResult r;
+	};
+	auto rd = std::make_shared<Read>();
+	if (!check(tap, rd->page.init(&err), "userfaultfd page for the read() buffer", err))
+		return;
+	int fd = reader.get();
+	std::thread([rd, fd] {
+		rd->r = sys([&] { return ::read(fd, rd->page.page(), rd->page.size()); });
+		rd->done = true;
+	}).detach();
+	if (!check(tap, rd->page.wait_fault(30s, &err),
+		   "read() got a frame and stopped on its copy to the user buffer", err)) {
+		rd->page.release();
+		return;
+	}
+	close_bounded(tap, other, "the other fd of " + n.video);
+	char data = 1;
+	check(tap, rd->page.resolve(&data, 1, &err), "fault resolved", err);
+	bool done = wait_until([&] { return rd->done.load(); }, kSyscallBound);
+	if (check(tap, done, "the read() returns"))
+		check(tap, rd->r.ok() && rd->r.rc > 0, "the read() returns data", rd->r.str());
+	// The queue is still usable by the reader.
+	std::vector<char> buf(4096);
+	auto again = std::make_shared<SysResult>();
+	bool more = run_bounded([&, again] {
+		*again = sys([&] { return ::read(fd, buf.data(), buf.size()); });
+	}, 30s);
+	check(tap, more && again->ok() && again->rc > 0, "a second read() returns data",
+	      more ? again->str() : "hung");
+	close_bounded(tap, reader, n.video);
+	unplug(tap, dev, n, "");
+}
