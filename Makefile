@@ -87,7 +87,7 @@ kernel-prod: base-tree ## base and patched kernels without debugging options (fo
 bench-prod: selftests kernel-prod ## the same benchmark on production-like kernels (BENCH_ROUNDS=3)
 	$(call run_bench,$(WORK)/prod/base/build,$(WORK)/prod/tree/build,$(WORK)/bench-prod)
 
-bisect: ## build every patch of the series in order (W=1 on what it touches)
+bisect: ## build every patch of the series in order (W=1 on what it touches; BISECT_FROM=N starts at patch N)
 	$(WB)/bisect.sh $(TREE) $(WORK)/bisect $(FRAGS)
 
 clean: ## remove builds and logs, keep the trees and the download cache

@@ -5,7 +5,8 @@
 # WORKDIR/linux with an incremental build in WORKDIR/build (same config as
 # the test kernel: omap3isp comes in through COMPILE_TEST): bzImage and all
 # modules, then every .c file the patch touches again with W=1. Stops at
-# the first patch that fails and names it.
+# the first patch that fails and names it. BISECT_FROM=N starts at patch N
+# (the patches before it unchanged since a run that passed them).
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 tree=$1 wdir=$2
@@ -26,6 +27,9 @@ i=0
 for c in "${commits[@]}"; do
 	i=$((i + 1))
 	subj=$(git -C "$tree" log -1 --format=%s "$c")
+	if [ "$i" -lt "${BISECT_FROM:-1}" ]; then
+		continue
+	fi
 	say "[$i/${#commits[@]}] $subj"
 	git -C "$src" checkout -q --detach "$c" || exit 1
 	t0=$(date +%s)
