@@ -83,6 +83,21 @@ bool close_bounded(Tap &tap, UniqueFd &fd, const std::string &name)
 	return check(tap, r->ok(), "close(" + name + ") succeeds", r->str());
 }
 
+std::optional<SysResult> bounded_read(int fd, size_t len, Millis bound)
+{
+	struct Call {
+		std::vector<char> buf;
+		SysResult r;
+	};
+	auto c = std::make_shared<Call>(Call{ std::vector<char>(len), {} });
+
+	if (!run_bounded([c, fd] { c->r = sys([&] { return ::read(fd, c->buf.data(),
+								 c->buf.size()); }); },
+			 bound))
+		return std::nullopt;
+	return c->r;
+}
+
 bool sysfs_write_bounded(Tap &tap, const std::string &path, const std::string &text)
 {
 	auto err = std::make_shared<std::string>();

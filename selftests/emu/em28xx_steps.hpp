@@ -39,6 +39,10 @@ UniqueFd open_checked(Tap &tap, const std::string &path, const std::string &tag)
 bool close_bounded(Tap &tap, UniqueFd &fd, const std::string &name);
 // A sysfs write (unbind, bind) that must return within kGoneBound.
 bool sysfs_write_bounded(Tap &tap, const std::string &path, const std::string &text);
+// read(fd) of len bytes on its own thread, into a buffer the thread owns;
+// nullopt when it did not return within bound.
+std::optional<SysResult> bounded_read(int fd, size_t len, Millis bound);
+
 // REQBUFS (4 MMAP buffers) + mmap + QBUF of every buffer + STREAMON on a
 // video capture node; maps gets the mappings.
 bool start_streaming(Tap &tap, int fd, std::vector<Mapping> *maps);
