@@ -11,7 +11,8 @@
 // - I2C: IN 0xc0/bRequest 2 reads from the slave wIndex, OUT 0x40/bRequest
 //   2 (with stop) or 3 (no stop) writes; afterwards the driver reads
 //   register 0x05: 0x00 = ACK, 0x10 = NACK (-ENXIO);
-// - register 0x0a is the chip id, 0x94 = EM2828X (0x22 = EM2860 on request);
+// - register 0x0a is the chip id, 0x94 = EM2828X (0x22 = EM2860 or 0x71 =
+//   EM28174 on request);
 // - em28xx rejects full speed; bulk endpoint 0x82 is the analog video
 //   stream (dummy_hcd has no isochronous transfers).
 #pragma once
@@ -29,6 +30,8 @@ inline constexpr uint16_t kProductId = 0xc220;
 inline constexpr uint8_t kChipIdEm2828x = 0x94;
 // CHIP_ID_EM2860: em28xx gives it a VBI node whatever the decoder.
 inline constexpr uint8_t kChipIdEm2860 = 0x22;
+// CHIP_ID_EM28174, the bridge em28xx reads on the Hauppauge WinTV-dualHD.
+inline constexpr uint8_t kChipIdEm28174 = 0x71;
 inline constexpr uint16_t kRegI2cStatus = 0x05;
 inline constexpr uint16_t kRegChipId = 0x0a;
 inline constexpr uint8_t kI2cAck = 0x00;

@@ -203,6 +203,13 @@ TEST(Em28xxRegisters, ChipIdChosen)
 
 	ASSERT_EQ(r.action, Ep0Action::Send);
 	EXPECT_EQ(r.data, std::vector<uint8_t>{ 0x22 });
+
+	// The dual-TS board's bridge, read-only as the others.
+	Em28xxModel m2(kChipIdEm28174);
+	write_out(m2, 0, kRegChipId, { 0x94 });
+	r = m2.setup(reg_read(kRegChipId, 1));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, std::vector<uint8_t>{ 113 });	// CHIP_ID_EM28174
 }
 
 TEST(Em28xxRegisters, I2cNacksAndStatusRegister)

@@ -298,3 +298,24 @@ MCT_SCENARIO(vivid_rmmod_with_request_fd, "vivid-rmmod-with-request-fd",
 	}
 	check(tap, !module_loaded("vivid"), "vivid is unloaded");
 }
+
+MCT_SCENARIO(vivid_rmmod_after_failed_probe, "vivid-rmmod-after-failed-probe",
+	     "vivid's probe fails after media_device_init(), rmmod vivid at once")
+{
+	// VBI capture only, with the default webcam input: the feature check
+	// fails after media_device_init() and v4l2_device_register(),
+	// and the error path drops the media device, never registered. Its
+	// release, vivid code, is deferred by DEBUG_KOBJECT_RELEASE.
+	CmdResult r = run_cmd("modprobe vivid node_types=0x4", kLoadBound);
+	if (!check(tap, r.ok(), "modprobe vivid node_types=0x4", r.str()))
+		return;
+	check(tap, bound_devices("platform", "vivid").empty(),
+	      "vivid's probe failed: no device bound");
+	r = rmmod("vivid");
+	check(tap, r.ok(), "rmmod vivid right after the failed probe", r.str());
+	tap.diag("rmmod took " + ms_str(Millis(r.ms)));
+	check(tap, !module_loaded("vivid"), "vivid is unloaded");
+	// A release that outlived the module runs on freed code now.
+	std::this_thread::sleep_for(2 * kReleaseDelay);
+	tap.ok("waited " + ms_str(2 * kReleaseDelay) + " for deferred releases");
+}

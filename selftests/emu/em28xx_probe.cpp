@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+// em28xx scenarios of the probe and of the disconnect that undoes it:
+//
+// em28xx-dual-ts-unplug: the board poses as a Hauppauge WinTV-dualHD
+//   (card=99), whose probe makes a second em28xx device for the second
+//   transport stream (dev->dev_next, em28xx_duplicate_dev()). That copy of
+//   dev is taken before em28xx_init_extension() puts dev on em28xx_devlist
+//   and is never put there itself, yet em28xx_close_extension() does
+//   list_del() of its devlist: with DEBUG_LIST a "list_del corruption"
+//   WARNING at every disconnect, without it a NULL dereference. Two plugs
+//   and unplugs, so that a list the first disconnect corrupted shows in
+//   the second probe (which adds to it) and disconnect.
+//
+// em28xx-disconnect-during-init: the default board is unplugged at a sweep
+//   of delays after the plug, so that the disconnect lands before the
+//   enumeration, in the probe, and in the extension init that the probe's
+//   request_module work runs (em28xx_v4l is loaded beforehand: the guest
+//   has no modprobe helper). Each round must end with the USB device and
+//   every node gone, and a last plug must probe as usual: a disconnect
+//   that leaked a device slot or left the driver's lists inconsistent
+//   shows there.
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "em28xx_device.hpp"
+#include "em28xx_host.hpp"
+#include "em28xx_proto.hpp"
+#include "em28xx_steps.hpp"
+#include "mct/scenario.hpp"
+#include "mct/sys.hpp"
+
+using namespace mct;
+using namespace mct::emu;
+
+namespace {
+
+// EM28174_BOARD_HAUPPAUGE_WINTV_DUALHD_DVB in em28xx.h: has_dual_ts, DVB
+// only, no tuner, I2C bus 1 as its default bus.
+constexpr int kDualHdCard = 99;
+// card= is indexed by the device slot the probe takes (dev->devno). The
+// two devices of a plug take two slots; a disconnect that does not give
+// them back makes the next probe take the following ones: every slot the
+// scenario may see gets the board.
+constexpr int kCardSlots = 8;
+constexpr int kDualTsCycles = 2;
+// The primary device of card 99 registers I2C buses 0 and 1 on the
+// interface. The second TS device registers its own bus 0 there too: its
+// board is the one of the USB id (em28xx_usb_probe() sets dev_next->model
+// from id->driver_info, not from card=), the Live2, with bus 0 only.
+constexpr size_t kPrimaryI2cBuses = 2;
+
+// The I2C adapters em28xx registered on the interface (their parent).
+std::vector<std::string> i2c_adapters(const Em28xxNodes &n)
+{
+	return glob_paths("/sys/bus/usb/devices/" + n.intf + "/i2c-*");
+}
+
+std::string joined(const std::vector<std::string> &v)
+{
+	std::string s;
+
+	for (const auto &x : v)
+		s += (s.empty() ? "" : " ") + x.substr(x.rfind('/') + 1);
+	return s.empty() ? "none" : s;
+}
+
+} // namespace
+
+MCT_SCENARIO(em28xx_dual_ts_unplug, "em28xx-dual-ts-unplug",
+	     "plug and unplug a dual-TS em28xx board (WinTV-dualHD, card=99) twice")
+{
+	std::string card = "em28xx card=" + std::to_string(kDualHdCard);
+
+	for (const char *m : { "dummy_hcd", "raw_gadget" })
+		if (!check(tap, modprobe(m), std::string("modprobe ") + m))
+			return;
+	for (int i = 1; i < kCardSlots; i++)
+		card += "," + std::to_string(kDualHdCard);
+	if (!check(tap, modprobe(card), "modprobe " + card))
+		return;
+
+	for (int i = 1; i <= kDualTsCycles; i++) {
+		std::string tag = "cycle " + std::to_string(i);
+		Em28xxDeviceOptions opt;
+		std::string err;
+
+		opt.chip_id = kChipIdEm28174;
+		// No V4L2 on this board (no decoder): the analog endpoint is
+		// never used, nothing to stream.
+		opt.stream = false;
+		Em28xxDevice dev(opt);
+		Em28xxNodes n;
+		long long t0 = now_ms();
+		if (!check(tap, dev.plug(&err), prefixed(tag, "emulated board plugged as an EM28174"),
+			   err))
+			return;
+		// The media device is registered at the very end of the
+		// probe, after the second TS device was made.
+		bool bound = wait_until(
+			[&] {
+				n = find_em28xx();
+				return n.driver == "em28xx" && !n.media.empty() &&
+				       path_exists(n.media);
+			},
+			kProbeBound);
+		if (!check(tap, bound, prefixed(tag, "em28xx bound and registered its media device"),
+			   n.str() + "; device: " + dev.stats().str()))
+			return;
+		tap.diag(prefixed(tag, "probed in " + std::to_string(now_ms() - t0) + " ms: " +
+					       n.str()));
+		auto adapters = i2c_adapters(n);
+		tap.diag(prefixed(tag, "I2C adapters on " + n.intf + ": " + joined(adapters)));
+		if (!check(tap, adapters.size() > kPrimaryI2cBuses,
+			   prefixed(tag, "the second TS device registered its I2C bus on the interface"),
+			   std::to_string(adapters.size()) + " adapters, the primary device has " +
+				   std::to_string(kPrimaryI2cBuses)))
+			return;
+		// The disconnect flushes the request_module work, which put dev
+		// on em28xx_devlist; no need to wait for it here.
+		if (!unplug(tap, dev, n, tag))
+			return;
+	}
+}
+
+namespace {
+
+// Milliseconds from the plug to the unplug: the enumeration takes about
+// 0.5 s under TCG, the probe 0.3 s, the v4l2 init 1.2 s more.
+constexpr int kSweepStepMs = 250;
+constexpr int kSweepEndMs = 3000;
+constexpr int kSweepRounds = 3;
+
+// Where the plug got before the unplug, for the diagnostic of a round.
+std::string reached(const Em28xxNodes &n)
+{
+	if (n.usb_dev.empty())
+		return "not enumerated";
+	if (n.driver != "em28xx")
+		return "enumerated, not bound";
+	if (n.video.empty() && n.media.empty())
+		return "bound, no node";
+	return n.complete() ? "all nodes" : "some nodes";
+}
+
+// Until no emulated board, no V4L2 node and no media device is left: the
+// guest has no other V4L2 or media device, and a node registered by an
+// extension init that the disconnect overtook has no name to look for
+// once the interface is gone.
+bool wait_all_gone(Millis bound, std::string *left)
+{
+	return wait_until(
+		[&] {
+			*left = "";
+			Em28xxNodes n = find_em28xx();
+			if (!n.usb_dev.empty())
+				*left += " usb:" + n.usb_dev;
+			for (const auto &p : glob_paths("/sys/class/video4linux/*"))
+				*left += " " + p.substr(p.rfind('/') + 1);
+			for (const auto &p : glob_paths("/sys/bus/media/devices/*"))
+				*left += " " + p.substr(p.rfind('/') + 1);
+			return left->empty();
+		},
+		bound);
+}
+
+} // namespace
+
+MCT_SCENARIO(em28xx_disconnect_during_init, "em28xx-disconnect-during-init",
+	     "unplug em28xx 0 to 3 s after the plug, in the probe and the extension init")
+{
+	if (!load_modules(tap))
+		return;
+	for (int round = 1; round <= kSweepRounds; round++) {
+		for (int delay = 0; delay <= kSweepEndMs; delay += kSweepStepMs) {
+			std::string tag = "round " + std::to_string(round) + " (+" +
+					  std::to_string(delay) + " ms)";
+			Em28xxDevice dev;
+			std::string err;
+
+			if (!check(tap, dev.plug(&err), prefixed(tag, "emulated 2040:c220 plugged"),
+				   err))
+				return;
+			std::this_thread::sleep_for(Millis(delay));
+			Em28xxNodes n = find_em28xx();
+			long long t0 = now_ms();
+			bool stopped = dev.unplug(kUnplugBound, &err);
+			std::string left;
+			bool gone = wait_all_gone(kGoneBound, &left);
+			tap.diag(prefixed(tag, "unplugged at " + reached(n) + " (" + n.str() +
+						       "), gone after " +
+						       std::to_string(now_ms() - t0) + " ms"));
+			check(tap, stopped, prefixed(tag, "emulator threads stopped"), err);
+			if (!check(tap, gone, prefixed(tag, "USB device and every node left sysfs"),
+				   "still there after " + std::to_string(kGoneBound.count()) +
+					   " ms:" + left))
+				return;
+		}
+	}
+	// The driver is still whole: a plug left alone probes as usual.
+	Em28xxDevice dev;
+	Em28xxNodes n;
+	if (plug(tap, dev, &n, "after the sweep"))
+		unplug(tap, dev, n, "after the sweep");
+}
