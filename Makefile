@@ -87,8 +87,20 @@ kernel-prod: base-tree ## base and patched kernels without debugging options (fo
 bench-prod: selftests kernel-prod ## the same benchmark on production-like kernels (BENCH_ROUNDS=3)
 	$(call run_bench,$(WORK)/prod/base/build,$(WORK)/prod/tree/build,$(WORK)/bench-prod)
 
-bisect: ## build every patch of the series in order (W=1 on what it touches; BISECT_FROM=N starts at patch N)
-	$(WB)/bisect.sh $(TREE) $(WORK)/bisect $(FRAGS)
+# The configurations that make bisect builds: the test kernel's (bzImage
+# and modules), and the overlays of config-fragments/bisect/ on top of it
+# (the folders the series touches: BISECT_DIRS).
+BISECT_CONFIGS ?= default $(basename $(notdir $(wildcard $(CURDIR)/config-fragments/bisect/*.config)))
+BISECT_DIRS ?= drivers/media/ sound/usb/
+
+bisect: ## build every patch in order, in each of BISECT_CONFIGS (default mc-off dvb; W=1 on what it touches; BISECT_FROM=N starts at patch N)
+	@for c in $(BISECT_CONFIGS); do \
+		if [ $$c = default ]; then extra=; wdir=$(WORK)/bisect; targets=; \
+		else extra=$(CURDIR)/config-fragments/bisect/$$c.config; wdir=$(WORK)/bisect-$$c; \
+			targets="$(BISECT_DIRS)"; fi; \
+		echo "bisect: configuration $$c"; \
+		MCT_BUILD_TARGETS="$$targets" $(WB)/bisect.sh $(TREE) $$wdir $(FRAGS) $$extra || exit 1; \
+	done
 
 clean: ## remove builds and logs, keep the trees and the download cache
 	rm -rf $(WORK)/tree/build $(WORK)/base/build $(WORK)/prod $(WORK)/selftests $(WORK)/logs $(WORK)/results

@@ -19,6 +19,15 @@
 //   every node gone, and a last plug must probe as usual: a disconnect
 //   that leaked a device slot or left the driver's lists inconsistent
 //   shows there.
+//
+// em28xx-rmmod-after-unplug: the board is unplugged with its video and
+//   media nodes open, the nodes are closed, and em28xx_v4l and em28xx are
+//   removed at once. The last closes drop the last references, and the
+//   releases that DEBUG_KOBJECT_RELEASE defers run the code of both
+//   modules: the video device's release ends in em28xx_free_v4l2()
+//   (em28xx_v4l), the media device's in em28xx's release operation. The
+//   removal of each module must wait for them.
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -203,4 +212,34 @@ MCT_SCENARIO(em28xx_disconnect_during_init, "em28xx-disconnect-during-init",
 	Em28xxNodes n;
 	if (plug(tap, dev, &n, "after the sweep"))
 		unplug(tap, dev, n, "after the sweep");
+}
+
+MCT_SCENARIO(em28xx_rmmod_after_unplug, "em28xx-rmmod-after-unplug",
+	     "unplug em28xx with its nodes open, close them, rmmod em28xx_v4l and em28xx at once")
+{
+	// DEBUG_KOBJECT_RELEASE delays a release by up to 4 s.
+	constexpr Millis kDeferred = 5s;
+	Em28xxDevice dev;
+	Em28xxNodes n;
+
+	if (!load_modules(tap) || !plug(tap, dev, &n, ""))
+		return;
+	UniqueFd video = open_checked(tap, n.video, "");
+	UniqueFd media = open_checked(tap, n.media, "");
+	if (!video || !media || !unplug(tap, dev, n, ""))
+		return;
+	if (!close_bounded(tap, video, n.video) || !close_bounded(tap, media, n.media))
+		return;
+	for (const char *m : { "em28xx_v4l", "em28xx" }) {
+		auto rc = std::make_shared<int>(-1);
+		std::string cmd = std::string("rmmod ") + m;
+		bool done = run_bounded([rc, cmd] { *rc = run_command(cmd); }, 30s);
+
+		if (!check(tap, done && *rc == 0, cmd + " right after the last close",
+			   done ? "exit status " + std::to_string(*rc) : "hung > 30 s"))
+			return;
+	}
+	// A release that outlived its module runs on freed code by now.
+	std::this_thread::sleep_for(2 * kDeferred);
+	tap.ok("waited 10 s for the deferred releases");
 }

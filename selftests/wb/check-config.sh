@@ -5,13 +5,20 @@
 # olddefconfig (a missing dependency, a renamed or removed symbol). The
 # fragments named series-*.config may hold options that only the series
 # defines: when SRC's Kconfig files do not define such a symbol (the base
-# tree), it is reported and skipped.
+# tree), it is reported and skipped. An option that a later fragment sets
+# again (the overlays of config-fragments/bisect/) is checked there only.
 set -euo pipefail
 src=$1 config=$2
 shift 2
 bad=0
-for f in "$@"; do
+frags=("$@")
+for i in "${!frags[@]}"; do
+	f=${frags[$i]}
+	later=("${frags[@]:$((i + 1))}")
 	while IFS='=' read -r key val; do
+		if [ ${#later[@]} -gt 0 ] && grep -qsE "^$key=" "${later[@]}"; then
+			continue
+		fi
 		got=$(grep -E "^$key=|^# $key is not set" "$config" || true)
 		if [ "$val" = n ]; then
 			case $got in ''|'# '*) continue ;; esac
