@@ -93,7 +93,7 @@ bench-prod: selftests kernel-prod ## the same benchmark on production-like kerne
 BISECT_CONFIGS ?= default $(basename $(notdir $(wildcard $(CURDIR)/config-fragments/bisect/*.config)))
 BISECT_DIRS ?= drivers/media/ sound/usb/
 
-bisect: ## build every patch in order, in each of BISECT_CONFIGS (default mc-off dvb; W=1 on what it touches; BISECT_FROM=N starts at patch N)
+bisect: ## build every patch in order, in each of BISECT_CONFIGS (default mc-off dvb; W=1 on what it touches; BISECT_FROM=N, BISECT_TO=M)
 	@for c in $(BISECT_CONFIGS); do \
 		if [ $$c = default ]; then extra=; wdir=$(WORK)/bisect; targets=; \
 		else extra=$(CURDIR)/config-fragments/bisect/$$c.config; wdir=$(WORK)/bisect-$$c; \

@@ -6,7 +6,8 @@
 # the test kernel: omap3isp comes in through COMPILE_TEST): bzImage and all
 # modules, then every .c file the patch touches again with W=1. Stops at
 # the first patch that fails and names it. BISECT_FROM=N starts at patch N
-# (the patches before it unchanged since a run that passed them).
+# (the patches before it unchanged since a run that passed them), and
+# BISECT_TO=M stops after patch M.
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 tree=$1 wdir=$2
@@ -29,6 +30,9 @@ for c in "${commits[@]}"; do
 	subj=$(git -C "$tree" log -1 --format=%s "$c")
 	if [ "$i" -lt "${BISECT_FROM:-1}" ]; then
 		continue
+	fi
+	if [ "$i" -gt "${BISECT_TO:-${#commits[@]}}" ]; then
+		break
 	fi
 	say "[$i/${#commits[@]}] $subj"
 	git -C "$src" checkout -q --detach "$c" || exit 1
@@ -55,4 +59,4 @@ for c in "${commits[@]}"; do
 	done
 	say "  ok in $(( $(date +%s) - t0 ))s"
 done
-say "all ${#commits[@]} patches build; $(( $(date +%s) - start ))s in all"
+say "patches ${BISECT_FROM:-1}-${BISECT_TO:-${#commits[@]}} of ${#commits[@]} build; $(( $(date +%s) - start ))s in all"
