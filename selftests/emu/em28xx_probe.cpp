@@ -217,8 +217,6 @@ MCT_SCENARIO(em28xx_disconnect_during_init, "em28xx-disconnect-during-init",
 MCT_SCENARIO(em28xx_rmmod_after_unplug, "em28xx-rmmod-after-unplug",
 	     "unplug em28xx with its nodes open, close them, rmmod em28xx_v4l and em28xx at once")
 {
-	// DEBUG_KOBJECT_RELEASE delays a release by up to 4 s.
-	constexpr Millis kDeferred = 5s;
 	Em28xxDevice dev;
 	Em28xxNodes n;
 
@@ -240,6 +238,6 @@ MCT_SCENARIO(em28xx_rmmod_after_unplug, "em28xx-rmmod-after-unplug",
 			return;
 	}
 	// A release that outlived its module runs on freed code by now.
-	std::this_thread::sleep_for(2 * kDeferred);
+	std::this_thread::sleep_for(2 * kReleaseDelay);
 	tap.ok("waited 10 s for the deferred releases");
 }

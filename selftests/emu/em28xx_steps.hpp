@@ -22,6 +22,9 @@ constexpr Millis kSyscallBound = 10s;	// any syscall on a gone device
 constexpr Millis kProbeBound = 90s;	// plug until the nodes exist (TCG)
 constexpr Millis kGoneBound = 20s;	// unplug/unbind until sysfs is clean
 constexpr Millis kUnplugBound = 5s;	// emulator threads stopping
+// Longer than a DEBUG_KOBJECT_RELEASE delayed release: HZ + HZ * (0..3)
+// jiffies, i.e. 1 to 4 s.
+constexpr Millis kReleaseDelay = 5s;
 
 // Tap::check() with the reason printed only when the check fails.
 bool check(Tap &tap, bool cond, const std::string &name, const std::string &why = "");

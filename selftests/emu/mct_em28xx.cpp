@@ -39,9 +39,6 @@ using namespace mct::emu;
 namespace {
 
 constexpr int kReplugCycles = 5;
-// Longer than a DEBUG_KOBJECT_RELEASE delayed release: HZ + HZ * (0..3)
-// jiffies, i.e. 1 to 4 s.
-constexpr Millis kReleaseDelay = 5s;
 
 v4l2_format vbi_format()
 {
