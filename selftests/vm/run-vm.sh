@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # run-vm.sh --kernel BZIMAGE --initrd INITRD --scenario NAME --log FILE
 #           [--timeout SECONDS] [--profile NAME] [--smp N] [--append ARGS]
-#           [--icount]
+#           [--icount] [--pidfile FILE]
 #
 # Boots one scenario in QEMU and captures the serial console to --log.
 # The guest is bounded by --timeout: a hung guest is killed, its log kept,
@@ -13,7 +13,7 @@
 # MCT_QEMU_CPU overrides the TCG CPU model (default: max).
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
-kernel= initrd= scenario= log= timeout=150 profile=default smp=2 append= icount=0
+kernel= initrd= scenario= log= timeout=150 profile=default smp=2 append= icount=0 pidfile=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--icount) icount=1; smp=1; shift ;;
+	--pidfile) pidfile=$2; shift 2 ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -48,6 +49,7 @@ if [ $icount -eq 1 ]; then
 	[ "$accel" = tcg ] || { echo "run-vm: --icount needs TCG" >&2; exit 2; }
 	qemu+=(-icount shift=0,align=off,sleep=off)
 fi
+[ -z "$pidfile" ] || qemu+=(-pidfile "$pidfile")
 cmdline="console=ttyS0 panic=-1 oops=continue kasan_multi_shot"
 cmdline+=" hung_task_panic=0 loglevel=7 mct.scenario=$scenario $append"
 qemu+=(-append "$cmdline")
