@@ -22,7 +22,7 @@ export MCT_CACHE := $(CACHE)
 
 .DEFAULT_GOAL := all
 .PHONY: help all tree export kernel base-tree kernel-base selftests unit \
-	checkpatch suite baseline table check bisect bench kernel-prod bench-prod \
+	checkpatch suite baseline faultinject faultinject-base table check bisect bench kernel-prod bench-prod \
 	clean distclean
 
 help: ## this list
@@ -61,6 +61,13 @@ suite: selftests ## run the scenarios on the patched kernel (expected-failures a
 
 baseline: selftests ## run the scenarios on the unpatched base kernel (RUNS=5 for the 5-of-5 proof)
 	$(WB)/run-suite.sh base $(WORK)/base/build
+
+FI_SCENARIOS := fi-vimc-probe fi-vim2m-probe fi-vivid-probe
+faultinject: selftests ## fault-injection sweeps of the probe error paths (slow; the patched kernel)
+	SCENARIOS="$(FI_SCENARIOS)" $(WB)/run-suite.sh faultinject $(WORK)/tree/build
+
+faultinject-base: selftests ## the same sweeps on the unpatched base kernel
+	SCENARIOS="$(FI_SCENARIOS)" $(WB)/run-suite.sh faultinject-base $(WORK)/base/build
 
 table: ## the scenario x {base, patched} table of the last runs
 	$(HOSTINST)/bin/mct-verdict table --label base $(WORK)/results/base.json \

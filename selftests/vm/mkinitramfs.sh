@@ -22,7 +22,7 @@ cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
 # The benchmark boots (selftests/bench/run-bench.sh) are not in the suite.
-cat "$here"/scenarios.d/*.list "$here"/../bench/bench.list > "$root/etc/mct/scenarios.list"
+cat "$here"/scenarios.d/*.list "$here"/scenarios.d/slow/*.list "$here"/../bench/bench.list > "$root/etc/mct/scenarios.list"
 # Guest-side scripts of the runner (mct-kunit, ...)
 cp -a "$here"/guest/. "$root/usr/bin/"
 if compgen -G "$guest/*" >/dev/null; then
