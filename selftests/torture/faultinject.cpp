@@ -9,9 +9,7 @@
 // probes pending or deferred (DEBUG_KOBJECT_RELEASE). Every report (KASAN,
 // WARN, BUG, ...) fails the scenario through mct-verdict; the scenario also
 // counts them from /dev/kmsg, with the N they follow.
-#include <cerrno>
 #include <fcntl.h>
-#include <cstring>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -77,48 +75,30 @@ bool setup_failslab(Tap &tap)
 	return true;
 }
 
-// The records of /dev/kmsg from the time of construction on.
-class KmsgTail {
-public:
-	KmsgTail() : fd_(::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
-	{
-		if (bool(fd_))
-			::lseek(fd_.get(), 0, SEEK_END);
-	}
-	bool valid() const { return bool(fd_); }
-	// The report titles logged since the last call.
-	std::vector<std::string> reports()
-	{
-		std::vector<std::string> out;
-		char buf[8192];
+// The report titles in kmsg records: the first line of each report that
+// mct-verdict judges in the console log, so that the sweep can say which
+// N a report follows.
+std::vector<std::string> report_titles(KmsgTail &kmsg)
+{
+	std::vector<std::string> out;
 
-		for (;;) {
-			ssize_t n = ::read(fd_.get(), buf, sizeof(buf) - 1);
-			if (n < 0 && errno == EPIPE)
-				continue;	// overwritten records: go on
-			if (n <= 0)
-				break;
-			buf[n] = '\0';
-			const char *msg = std::strchr(buf, ';');
-			if (!msg)
-				continue;
-			std::string text(msg + 1);
-			text = text.substr(0, text.find('\n'));
-			for (const char *title : {"BUG:", "WARNING:", "Oops", "kernel BUG",
-						  "general protection", "list_del corruption",
-						  "list_add corruption", "UBSAN:", "INFO: task"})
-				if (text.rfind(title, 0) == 0 ||
-				    text.find(std::string(" ") + title) != std::string::npos) {
-					out.push_back(text.substr(0, 100));
-					break;
-				}
-		}
-		return out;
-	}
-
-private:
-	UniqueFd fd_;
-};
+	kmsg.drain([&](const std::string &record) {
+		size_t msg = record.find(';');
+		if (msg == std::string::npos)
+			return;
+		std::string text = record.substr(msg + 1);
+		text = text.substr(0, text.find('\n'));
+		for (const char *title : {"BUG:", "WARNING:", "Oops", "kernel BUG",
+					  "general protection", "list_del corruption",
+					  "list_add corruption", "UBSAN:", "INFO: task"})
+			if (text.rfind(title, 0) == 0 ||
+			    text.find(std::string(" ") + title) != std::string::npos) {
+				out.push_back(text.substr(0, 100));
+				return;
+			}
+	});
+	return out;
+}
 
 bool set_fail_nth(long n)
 {
@@ -205,7 +185,8 @@ void sweep_probe(Tap &tap, const std::string &module, const std::string &args,
 	if (!unbind_checked(tap, driver, dev))
 		return;
 	KmsgTail kmsg;
-	if (!check(tap, kmsg.valid(), "/dev/kmsg opens"))
+	std::string err;
+	if (!check(tap, kmsg.open(&err), "/dev/kmsg opened", err))
 		return;
 
 	Sweep s;
@@ -218,7 +199,7 @@ void sweep_probe(Tap &tap, const std::string &module, const std::string &args,
 		stop = one_fault(driver, dev, n, s, &reached);
 		if (!stop.empty())
 			break;
-		for (const auto &rep : kmsg.reports()) {
+		for (const auto &rep : report_titles(kmsg)) {
 			s.reports++;
 			tap.diag("N=" + std::to_string(n) + ": report: " + rep);
 		}
@@ -233,7 +214,7 @@ void sweep_probe(Tap &tap, const std::string &module, const std::string &args,
 	CmdResult rm = rmmod(module);
 	check(tap, rm.ok(), "rmmod " + module + " after the sweep", rm.str());
 	std::this_thread::sleep_for(2 * kReleaseDelay);
-	for (const auto &rep : kmsg.reports()) {
+	for (const auto &rep : report_titles(kmsg)) {
 		s.reports++;
 		tap.diag("after the sweep: report: " + rep);
 	}

@@ -393,7 +393,7 @@ bool bind_checked(Tap &tap, const std::string &driver, const std::string &dev)
 	return write_driver_file(tap, driver, "bind", dev);
 }
 
-bool ReleaseWatch::open(std::string *err)
+bool KmsgTail::open(std::string *err)
 {
 	int fd = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
@@ -429,7 +429,7 @@ std::optional<std::string> kobject_release_name(const std::string &record)
 	return record.substr(q1 + 1, q2 - q1 - 1);
 }
 
-void ReleaseWatch::drain()
+void KmsgTail::drain(const std::function<void(const std::string &)> &fn)
 {
 	char buf[8192];
 
@@ -442,10 +442,17 @@ void ReleaseWatch::drain()
 			continue;	// overwritten records: go on
 		if (n <= 0)
 			return;
-		auto name = kobject_release_name(std::string(buf, n));
+		fn(std::string(buf, n));
+	}
+}
+
+void ReleaseWatch::drain()
+{
+	kmsg_.drain([this](const std::string &record) {
+		auto name = kobject_release_name(record);
 		if (name)
 			seen_[*name] = now_ms();
-	}
+	});
 }
 
 std::vector<std::string> ReleaseWatch::wait_released(const std::vector<std::string> &names,

@@ -157,12 +157,26 @@ void start_unbind(BoundedCall &call, const std::string &driver, const std::strin
 // (delayed 250)"), nullopt for any other record.
 std::optional<std::string> kobject_release_name(const std::string &record);
 
+// The records of /dev/kmsg ("6,1234,5678,-;text") from its end on.
+class KmsgTail {
+public:
+	// Opens /dev/kmsg at its end: only later records are seen.
+	bool open(std::string *err);
+	bool is_open() const { return bool(fd_); }
+	// Calls fn with every record logged since the last call (none when
+	// not open); records overwritten meanwhile are skipped.
+	void drain(const std::function<void(const std::string &)> &fn);
+
+private:
+	UniqueFd fd_;
+};
+
 // Reads /dev/kmsg for the "'name' (...): kobject_release, parent ...
 // (delayed N)" lines of CONFIG_DEBUG_KOBJECT_RELEASE.
 class ReleaseWatch {
 public:
 	// Opens /dev/kmsg at its end: only later releases are seen.
-	bool open(std::string *err);
+	bool open(std::string *err) { return kmsg_.open(err); }
 	// open() as the check "/dev/kmsg opened".
 	bool open_checked(Tap &tap);
 	void forget() { seen_.clear(); }
@@ -176,7 +190,7 @@ public:
 private:
 	void drain();
 
-	UniqueFd fd_;
+	KmsgTail kmsg_;
 	std::map<std::string, long long> seen_;	// kobject name -> now_ms() when logged
 };
 
