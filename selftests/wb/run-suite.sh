@@ -39,7 +39,9 @@ base) expected="$top/selftests/base-failures" ;;
 esac
 
 # scenarios.d/slow/*.list: run only when named in SCENARIOS.
-list=$(cat "$vm"/scenarios.d/*.list "$vm"/scenarios.d/slow/*.list | grep -vE '^\s*(#|$)')
+lists=("$vm"/scenarios.d/*.list) slow_lists=("$vm"/scenarios.d/slow/*.list)
+entries() { grep -hvE '^\s*(#|$)' "$@"; }
+list=$(entries "${lists[@]}" "${slow_lists[@]}")
 if [ -n "${SCENARIOS:-}" ]; then
 	names=$SCENARIOS
 	for s in $names; do
@@ -47,7 +49,7 @@ if [ -n "${SCENARIOS:-}" ]; then
 			{ say "unknown scenario $s"; exit 2; }
 	done
 else
-	names=$(cat "$vm"/scenarios.d/*.list | grep -vE '^\s*(#|$)' | awk '{ print $1 }')
+	names=$(entries "${lists[@]}" | awk '{ print $1 }')
 fi
 names=$(echo $names)
 total=$(( $(echo "$names" | wc -w) * runs ))
@@ -61,7 +63,7 @@ say "packing $initrd"
 # The group of each scenario ("-": a boot of its own).
 # "#@ group NAME keep=a,b": the modules a and b stay loaded between the
 # scenarios of a boot (the guest unloads every other module they loaded).
-groups=$(for f in "$vm"/scenarios.d/*.list "$vm"/scenarios.d/slow/*.list; do
+groups=$(for f in "${lists[@]}" "${slow_lists[@]}"; do
 	awk '/^#@ *group / { g = $3; k = "-"
 			     for (i = 4; i <= NF; i++) if ($i ~ /^keep=/) k = substr($i, 6)
 			     next }
