@@ -393,22 +393,6 @@ bool bind_checked(Tap &tap, const std::string &driver, const std::string &dev)
 	return write_driver_file(tap, driver, "bind", dev);
 }
 
-bool KmsgTail::open(std::string *err)
-{
-	int fd = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0) {
-		*err = "open /dev/kmsg: " + errno_name(errno);
-		return false;
-	}
-	fd_ = UniqueFd(fd);
-	if (::lseek(fd, 0, SEEK_END) < 0) {
-		*err = "lseek /dev/kmsg: " + errno_name(errno);
-		return false;
-	}
-	return true;
-}
-
 bool ReleaseWatch::open_checked(Tap &tap)
 {
 	std::string err;
@@ -427,23 +411,6 @@ std::optional<std::string> kobject_release_name(const std::string &record)
 	if (q2 == std::string::npos)
 		return std::nullopt;
 	return record.substr(q1 + 1, q2 - q1 - 1);
-}
-
-void KmsgTail::drain(const std::function<void(const std::string &)> &fn)
-{
-	char buf[8192];
-
-	if (!fd_)
-		return;
-	for (;;) {
-		ssize_t n = ::read(fd_.get(), buf, sizeof(buf));
-
-		if (n < 0 && errno == EPIPE)
-			continue;	// overwritten records: go on
-		if (n <= 0)
-			return;
-		fn(std::string(buf, n));
-	}
 }
 
 void ReleaseWatch::drain()

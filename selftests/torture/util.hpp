@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mct/fd.hpp"
+#include "mct/kmsg.hpp"
 #include "mct/sys.hpp"
 #include "mct/tap.hpp"
 
@@ -157,21 +158,7 @@ void start_unbind(BoundedCall &call, const std::string &driver, const std::strin
 // (delayed 250)"), nullopt for any other record.
 std::optional<std::string> kobject_release_name(const std::string &record);
 
-// The records of /dev/kmsg ("6,1234,5678,-;text") from its end on.
-class KmsgTail {
-public:
-	// Opens /dev/kmsg at its end: only later records are seen.
-	bool open(std::string *err);
-	bool is_open() const { return bool(fd_); }
-	// Calls fn with every record logged since the last call (none when
-	// not open); records overwritten meanwhile are skipped.
-	void drain(const std::function<void(const std::string &)> &fn);
-
-private:
-	UniqueFd fd_;
-};
-
-// Reads /dev/kmsg for the "'name' (...): kobject_release, parent ...
+// Reads /dev/kmsg (a KmsgTail) for the "'name' (...): kobject_release, parent ...
 // (delayed N)" lines of CONFIG_DEBUG_KOBJECT_RELEASE.
 class ReleaseWatch {
 public:
