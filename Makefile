@@ -62,7 +62,7 @@ suite: selftests ## run the scenarios on the patched kernel (expected-failures a
 baseline: selftests ## run the scenarios on the unpatched base kernel (RUNS=5 for the 5-of-5 proof)
 	$(WB)/run-suite.sh base $(WORK)/base/build
 
-FI_SCENARIOS := fi-vimc-probe fi-vim2m-probe fi-vivid-probe fi-em28xx-probe fi-em28xx-v4l-init
+FI_SCENARIOS := fi-vimc-probe fi-vim2m-probe fi-vivid-probe fi-em28xx-probe fi-em28xx-dual-ts-probe fi-em28xx-v4l-init
 faultinject: selftests ## fault-injection sweeps of the probe error paths (slow; the patched kernel)
 	SCENARIOS="$(FI_SCENARIOS)" $(WB)/run-suite.sh faultinject $(WORK)/tree/build
 

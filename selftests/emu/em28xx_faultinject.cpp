@@ -13,6 +13,11 @@
 //   the fault: a board that got bound is given the time to register its
 //   nodes, then unbound again.
 //
+// fi-em28xx-dual-ts-probe: the same, with the board posing as a
+//   WinTV-dualHD (card=99), whose probe also initializes a second em28xx
+//   device for its second transport stream (dev->dev_next), and whose
+//   error path must undo the first one when the second fails.
+//
 // fi-em28xx-v4l-init: the board stays bound to em28xx and em28xx_v4l is
 //   removed; then, for N = 1, 2, ..., the N-th slab allocation of a
 //   finit_module() of em28xx-v4l.ko fails. The module init registers the
@@ -124,12 +129,30 @@ void end_sweep(Tap &tap, Em28xxDevice &dev, const Em28xxNodes &board, KmsgTail &
 	s.check_end(tap, returned);
 }
 
+// What a bound board has registered once its probe and extension inits
+// ran: the Live2 its video, VBI and media nodes, the dual-TS board (no
+// analog part, em28xx_dvb not loaded) its media node.
+using Ready = bool (*)(const Em28xxNodes &b);
+
+bool live2_ready(const Em28xxNodes &b)
+{
+	return b.complete() && path_exists(b.video) && path_exists(b.vbi) && path_exists(b.media);
+}
+
+bool dual_ts_ready(const Em28xxNodes &b)
+{
+	return b.driver == "em28xx" && !b.media.empty() && path_exists(b.media);
+}
+
 // Binds the board's interface with a fault at allocation n of the bind.
 // A board that got bound is given the time to register its nodes (the
 // extension inits run from the probe's work, after the bind returned),
 // then unbound again; the next bind starts from an unbound interface
-// without nodes. Returns why the sweep must stop, "" to go on.
-std::string bind_fault(Tap &tap, const std::string &intf, long n, Sweep &s, bool *reached)
+// without nodes and without the I2C adapters of em28xx, which a failed
+// probe must have unregistered too. Returns why the sweep must stop, ""
+// to go on.
+std::string bind_fault(Tap &tap, const std::string &intf, Ready ready, long n, Sweep &s,
+		       bool *reached)
 {
 	const std::string tag = "N=" + std::to_string(n) + ": ";
 	FaultCall r = call_with_fault(
@@ -148,9 +171,7 @@ std::string bind_fault(Tap &tap, const std::string &intf, long n, Sweep &s, bool
 		nodes = wait_until(
 			[&] {
 				b = find_em28xx();
-				return b.driver != "em28xx" ||
-				       (b.complete() && path_exists(b.video) &&
-					path_exists(b.vbi) && path_exists(b.media));
+				return b.driver != "em28xx" || ready(b);
 			},
 			kProbeBound);
 		nodes = nodes && b.driver == "em28xx";
@@ -174,20 +195,23 @@ std::string bind_fault(Tap &tap, const std::string &intf, long n, Sweep &s, bool
 	if (!wait_em28xx_unbound(b, kGoneBound, &left))
 		return tag + "still there " + ms_str(kGoneBound) + " after the " +
 		       (bound ? "unbind" : "failed probe") + ":" + left;
+	auto adapters = i2c_adapters(intf);
+	if (!adapters.empty()) {
+		std::string names;
+
+		for (const auto &a : adapters)
+			names += " " + a.substr(a.rfind('/') + 1);
+		return tag + "I2C adapters left on " + intf + " after the " +
+		       (bound ? "unbind" : "failed probe") + ":" + names;
+	}
 	return "";
 }
 
-} // namespace
-
-MCT_SCENARIO(fi_em28xx_probe, "fi-em28xx-probe",
-	     "failslab fail-nth sweep over the bind and probe of em28xx, unbind after each "
-	     "bind, rmmod at the end")
+// The sweep of both boards: plugged (its modules loaded), its interface
+// unbound, then bound with a fault at each allocation of the bind.
+void sweep_bind(Tap &tap, Em28xxDevice &dev, const Em28xxNodes &n, Ready ready,
+		const std::string &what)
 {
-	Em28xxDevice dev;
-	Em28xxNodes n;
-
-	if (!setup_failslab(tap) || !load_modules(tap) || !plug(tap, dev, &n, ""))
-		return;
 	if (!sysfs_write_bounded(tap, kDriver + "unbind", n.intf))
 		return;
 	std::string left;
@@ -202,10 +226,49 @@ MCT_SCENARIO(fi_em28xx_probe, "fi-em28xx-probe",
 	Sweep s;
 	QuietConsole quiet;
 	s.run(tap, kmsg, [&](long nth, bool *reached) {
-		return bind_fault(tap, n.intf, nth, s, reached);
+		return bind_fault(tap, n.intf, ready, nth, s, reached);
 	});
-	end_sweep(tap, dev, n, kmsg, s, "em28xx " + n.intf, "binds",
+	end_sweep(tap, dev, n, kmsg, s, what + " " + n.intf, "binds",
 		  "every bind returned, every bound board unbound");
+}
+
+} // namespace
+
+MCT_SCENARIO(fi_em28xx_probe, "fi-em28xx-probe",
+	     "failslab fail-nth sweep over the bind and probe of em28xx, unbind after each "
+	     "bind, rmmod at the end")
+{
+	Em28xxDevice dev;
+	Em28xxNodes n;
+
+	if (!setup_failslab(tap) || !load_modules(tap) || !plug(tap, dev, &n, ""))
+		return;
+	sweep_bind(tap, dev, n, live2_ready, "em28xx");
+}
+
+MCT_SCENARIO(fi_em28xx_dual_ts_probe, "fi-em28xx-dual-ts-probe",
+	     "failslab fail-nth sweep over the bind and probe of a dual-TS em28xx board "
+	     "(WinTV-dualHD, card=99), unbind after each bind, rmmod at the end")
+{
+	Em28xxDevice dev(dual_ts_options());
+	Em28xxNodes n;
+	std::string err;
+
+	if (!setup_failslab(tap) || !load_dual_ts_modules(tap))
+		return;
+	if (!check(tap, dev.plug(&err), "emulated board plugged as an EM28174", err))
+		return;
+	// The media device is registered at the very end of the probe, after
+	// the second TS device was made.
+	bool bound = wait_until(
+		[&] {
+			n = find_em28xx();
+			return dual_ts_ready(n);
+		},
+		kProbeBound);
+	if (!check(tap, bound, "em28xx bound and registered its media device", n.str()))
+		return;
+	sweep_bind(tap, dev, n, dual_ts_ready, "em28xx dual-TS");
 }
 
 namespace {

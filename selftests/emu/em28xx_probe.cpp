@@ -44,26 +44,12 @@ using namespace mct::emu;
 
 namespace {
 
-// EM28174_BOARD_HAUPPAUGE_WINTV_DUALHD_DVB in em28xx.h: has_dual_ts, DVB
-// only, no tuner, I2C bus 1 as its default bus.
-constexpr int kDualHdCard = 99;
-// card= is indexed by the device slot the probe takes (dev->devno). The
-// two devices of a plug take two slots; a disconnect that does not give
-// them back makes the next probe take the following ones: every slot the
-// scenario may see gets the board.
-constexpr int kCardSlots = 8;
 constexpr int kDualTsCycles = 2;
 // The primary device of card 99 registers I2C buses 0 and 1 on the
 // interface. The second TS device registers its own bus 0 there too: its
 // board is the one of the USB id (em28xx_usb_probe() sets dev_next->model
 // from id->driver_info, not from card=), the Live2, with bus 0 only.
 constexpr size_t kPrimaryI2cBuses = 2;
-
-// The I2C adapters em28xx registered on the interface (their parent).
-std::vector<std::string> i2c_adapters(const Em28xxNodes &n)
-{
-	return glob_paths("/sys/bus/usb/devices/" + n.intf + "/i2c-*");
-}
 
 std::string joined(const std::vector<std::string> &v)
 {
@@ -79,26 +65,13 @@ std::string joined(const std::vector<std::string> &v)
 MCT_SCENARIO(em28xx_dual_ts_unplug, "em28xx-dual-ts-unplug",
 	     "plug and unplug a dual-TS em28xx board (WinTV-dualHD, card=99) twice")
 {
-	std::string card = "em28xx card=" + std::to_string(kDualHdCard);
-
-	for (const char *m : { "dummy_hcd", "raw_gadget" })
-		if (!check(tap, modprobe(m), std::string("modprobe ") + m))
-			return;
-	for (int i = 1; i < kCardSlots; i++)
-		card += "," + std::to_string(kDualHdCard);
-	if (!check(tap, modprobe(card), "modprobe " + card))
+	if (!load_dual_ts_modules(tap))
 		return;
 
 	for (int i = 1; i <= kDualTsCycles; i++) {
 		std::string tag = "cycle " + std::to_string(i);
-		Em28xxDeviceOptions opt;
 		std::string err;
-
-		opt.chip_id = kChipIdEm28174;
-		// No V4L2 on this board (no decoder): the analog endpoint is
-		// never used, nothing to stream.
-		opt.stream = false;
-		Em28xxDevice dev(opt);
+		Em28xxDevice dev(dual_ts_options());
 		Em28xxNodes n;
 		long long t0 = now_ms();
 		if (!check(tap, dev.plug(&err), prefixed(tag, "emulated board plugged as an EM28174"),
@@ -118,7 +91,7 @@ MCT_SCENARIO(em28xx_dual_ts_unplug, "em28xx-dual-ts-unplug",
 			return;
 		tap.diag(prefixed(tag, "probed in " + std::to_string(now_ms() - t0) + " ms: " +
 					       n.str()));
-		auto adapters = i2c_adapters(n);
+		auto adapters = i2c_adapters(n.intf);
 		tap.diag(prefixed(tag, "I2C adapters on " + n.intf + ": " + joined(adapters)));
 		if (!check(tap, adapters.size() > kPrimaryI2cBuses,
 			   prefixed(tag, "the second TS device registered its I2C bus on the interface"),

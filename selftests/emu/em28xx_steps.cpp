@@ -26,6 +26,34 @@ bool load_modules(Tap &tap)
 			 "modules dummy_hcd raw_gadget em28xx em28xx_v4l loaded", err);
 }
 
+bool load_dual_ts_modules(Tap &tap)
+{
+	std::string card = "em28xx card=" + std::to_string(kDualHdCard);
+
+	for (const char *m : { "dummy_hcd", "raw_gadget" })
+		if (!check(tap, modprobe(m), std::string("modprobe ") + m))
+			return false;
+	for (int i = 1; i < kCardSlots; i++)
+		card += "," + std::to_string(kDualHdCard);
+	return check(tap, modprobe(card), "modprobe " + card);
+}
+
+Em28xxDeviceOptions dual_ts_options()
+{
+	Em28xxDeviceOptions opt;
+
+	opt.chip_id = kChipIdEm28174;
+	// No V4L2 on this board (no decoder): the analog endpoint is never
+	// used, nothing to stream.
+	opt.stream = false;
+	return opt;
+}
+
+std::vector<std::string> i2c_adapters(const std::string &intf)
+{
+	return glob_paths("/sys/bus/usb/devices/" + intf + "/i2c-*");
+}
+
 bool plug(Tap &tap, Em28xxDevice &dev, Em28xxNodes *n, const std::string &tag)
 {
 	std::string err;

@@ -32,6 +32,23 @@ bool check(Tap &tap, bool cond, const std::string &name, const std::string &why 
 std::string prefixed(const std::string &tag, const std::string &what);
 // load_em28xx_modules() as a check.
 bool load_modules(Tap &tap);
+
+// EM28174_BOARD_HAUPPAUGE_WINTV_DUALHD_DVB in em28xx.h: has_dual_ts, DVB
+// only, no tuner, I2C bus 1 as its default bus.
+constexpr int kDualHdCard = 99;
+// card= is indexed by the device slot the probe takes (dev->devno). The
+// two devices of a plug take two slots; a disconnect or a failed probe
+// that does not give them back makes the next probe take the following
+// ones: every slot a scenario may see gets the board.
+constexpr int kCardSlots = 8;
+// dummy_hcd, raw_gadget, and em28xx with card=99 in every slot (no
+// em28xx_v4l: the board has no analog part).
+bool load_dual_ts_modules(Tap &tap);
+// The emulated board as an EM28174 without an analog stream: what the
+// dual-TS board answers.
+Em28xxDeviceOptions dual_ts_options();
+// The I2C adapters em28xx registered on the interface (their parent).
+std::vector<std::string> i2c_adapters(const std::string &intf);
 // Plugs dev and waits for em28xx to bind and register its nodes.
 bool plug(Tap &tap, Em28xxDevice &dev, Em28xxNodes *n, const std::string &tag);
 // Unplugs dev and waits until the USB device and its nodes left sysfs.

@@ -6,7 +6,7 @@
 # makes the static i386 mct-torture32 for the compat ioctl scenarios
 # (vm/scenarios.d/35-compat32.list); it needs g++-multilib.
 set -euo pipefail
-src=$1 build=$2 inst=$3
+src=$(readlink -f "$1") build=$2 inst=$3
 build32=$build-m32
 
 # The -m32 toolchain first: without it the suite would lack its compat32
