@@ -38,20 +38,42 @@ if [ ! -f "$build/.config" ] || [ "$(cat "$build/.mct-fragments" 2>/dev/null)" !
 	echo "$stamp" > "$build/.mct-fragments"
 fi
 
+# The largest build of this folder so far, "objects seconds": the estimate
+# of the time left (a cold build compiles them all, an incremental one a
+# part, so the estimate is an upper bound).
+largest="$build/.mct-largest-build"
+read -r ref_objs ref_secs 2>/dev/null <"$largest" || { ref_objs=0; ref_secs=0; }
+progress() {
+	local n elapsed left=""
+	n=$(grep -c '^  CC' "$build/build.log" || true)
+	elapsed=$(( $(date +%s) - start ))
+	if [ "$ref_objs" -gt 0 ] && [ "$n" -lt "$ref_objs" ]; then
+		left=" of at most $ref_objs, at most $(( ref_secs * (ref_objs - n) / ref_objs ))s left"
+	fi
+	say "  ${elapsed}s: $n objects compiled$left, last: $(grep '^  [A-Z]' "$build/build.log" | tail -1 | awk '{print $2}')"
+}
+
 say "building in $build with -j$jobs (log: $build/build.log)"
 start=$(date +%s)
 read -ra targets <<<"${MCT_BUILD_TARGETS:-bzImage modules}"
-make -C "$src" O="$build" CC="$cc" -j"$jobs" "${targets[@]}" >"$build/build.log" 2>&1 &
+# Without MAKEFLAGS: under "make -s check" it carries -s to the kernel's
+# make, which then prints no "  CC" line to count. The -j is given here.
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make -C "$src" O="$build" CC="$cc" -j"$jobs" "${targets[@]}" >"$build/build.log" 2>&1 &
 pid=$!
 while kill -0 $pid 2>/dev/null; do
 	for _ in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 1; done
 	kill -0 $pid 2>/dev/null || break
-	say "  $(( $(date +%s) - start ))s: $(grep -c '^  CC' "$build/build.log") objects compiled, last: $(grep '^  [A-Z]' "$build/build.log" | tail -1 | awk '{print $2}')"
+	progress
 done
 if ! wait $pid; then
 	say "build FAILED after $(( $(date +%s) - start ))s; the errors:"
 	grep -E 'error:|Error [0-9]|undefined reference|ERROR:' "$build/build.log" | head -20 >&2
 	exit 1
+fi
+objs=$(grep -c '^  CC' "$build/build.log" || true)
+if [ "$objs" -gt "$ref_objs" ]; then
+	echo "$objs $(( $(date +%s) - start ))" >"$largest"
 fi
 if [ -n "${MCT_BUILD_TARGETS:-}" ]; then
 	say "built ${MCT_BUILD_TARGETS} in $(( $(date +%s) - start ))s"
