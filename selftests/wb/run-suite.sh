@@ -14,6 +14,8 @@
 # left); the runner boots again for the rest. Each scenario is still
 # bounded by its own timeout, and its part of the console log (the boot
 # too, for the first) is its log. MCT_SHARED_BOOT=0 boots once per scenario.
+# MCT_GUEST_APPEND adds to the guest kernel command line (mct.fi_from=N
+# mct.fi_step=K: a partial fault-injection sweep).
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 top=$(dirname "$(dirname "$here")")
@@ -95,13 +97,15 @@ split_log() {
 # its timeout (counted from its BEGIN; the first from the start of QEMU).
 boot_batch() {
 	local log="$logs/.boot.log" pidf="$logs/.qemu.pid" cur= t0 now limit pid killed= crashed=
-	local sum=0 s keep
+	local sum=0 s keep append
 	for s in "$@"; do sum=$((sum + $(field "$s" 2))); done
 	keep=$(keep_of "$1")
+	append=${MCT_GUEST_APPEND:-}
+	[ -z "$keep" ] || [ "$keep" = - ] || append="mct.keep=$keep $append"
 	rm -f "$pidf"
 	"$vm/run-vm.sh" --kernel "$bz" --initrd "$initrd" --scenario "$(echo "$@" | tr ' ' ',')" \
 		--log "$log" --timeout "$((sum + 30))" --profile "$(field "$1" 3)" --pidfile "$pidf" \
-		${keep:+$([ "$keep" = - ] || echo "--append mct.keep=$keep")} &
+		${append:+--append "$append"} &
 	local vmpid=$!
 	cur=$1 t0=$(date +%s)
 	while kill -0 "$vmpid" 2>/dev/null; do

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "mct/faultinject.hpp"
 
+#include <cstdlib>
 #include <fcntl.h>
 #include <memory>
 #include <utility>
@@ -146,11 +147,38 @@ void Sweep::count_reports(Tap &tap, KmsgTail &kmsg, const std::string &when)
 	}
 }
 
+// The value of " key=" on a kernel command line, as a number >= 1; def
+// when it is absent or not such a number.
+static long cmdline_number(const std::string &cmdline, const std::string &key, long def)
+{
+	size_t pos = (" " + cmdline).find(" " + key + "=");
+
+	if (pos == std::string::npos)
+		return def;
+	const char *v = cmdline.c_str() + pos + key.size() + 1;
+	char *end = nullptr;
+	long n = std::strtol(v, &end, 10);
+	bool ends = end != v && (*end == '\0' || *end == ' ' || *end == '\n');
+	return ends && n >= 1 ? n : def;
+}
+
+void Sweep::configure(const std::string &cmdline)
+{
+	from = cmdline_number(cmdline, "mct.fi_from", from);
+	step = cmdline_number(cmdline, "mct.fi_step", step);
+}
+
 void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, bool *)> &fault)
 {
-	for (long n = 1; n <= kMaxFaults; n++) {
+	if (auto cmdline = read_file("/proc/cmdline"))
+		configure(*cmdline);
+	if (from != 1 || step != 1)
+		tap.diag("partial sweep: N = " + std::to_string(from) + ", " +
+			 std::to_string(from + step) + ", ... (mct.fi_from, mct.fi_step)");
+	for (long n = from; n <= kMaxFaults; n += step) {
 		bool reached = false;
 
+		tried++;
 		stop = fault(n, &reached);
 		if (!stop.empty())
 			return;
@@ -165,7 +193,12 @@ void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, 
 
 std::string Sweep::str(const std::string &calls) const
 {
-	return std::to_string(last_n) + " " + calls + ", " + std::to_string(injected) +
+	std::string partial = from != 1 || step != 1 ?
+		" (partial: N from " + std::to_string(from) + " by " + std::to_string(step) +
+		" up to " + std::to_string(last_n) + ")" :
+		"";
+
+	return std::to_string(tried) + " " + calls + partial + ", " + std::to_string(injected) +
 	       " faults injected (error paths reached): probe failed " +
 	       std::to_string(probe_failed) + ", tolerated " + std::to_string(tolerated) + "; " +
 	       std::to_string(reports) + " reports; " + std::to_string(now_ms() - t0) + " ms";

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <string>
+#include <vector>
 
 #include "mct/faultinject.hpp"
 
@@ -37,6 +38,41 @@ TEST(Sweep, EndsAtTheFirstNNotReached)
 				       "probe failed 2, tolerated 1; 0 reports; ", 0), 0u);
 	s.check_end(tap, "every bind returned");
 	EXPECT_EQ(tap.failed(), 0);
+}
+
+TEST(Sweep, TakesFromAndStepFromTheCommandLine)
+{
+	Sweep s;
+
+	s.configure("console=ttyS0 mct.scenario=a,b mct.fi_from=40 mct.fi_step=7\n");
+	EXPECT_EQ(s.from, 40);
+	EXPECT_EQ(s.step, 7);
+
+	// What is absent or not a number >= 1 leaves the value as it was.
+	Sweep t;
+	t.configure("mct.fi_step=0 mct.fi_from=x mct.fi_stepx=3 xmct.fi_step=5");
+	EXPECT_EQ(t.from, 1);
+	EXPECT_EQ(t.step, 1);
+}
+
+TEST(Sweep, StridedSweepSaysItIsPartial)
+{
+	Tap tap;
+	KmsgTail kmsg;
+	Sweep s;
+	std::vector<long> ns;
+
+	s.from = 3;
+	s.step = 4;
+	// run() reads /proc/cmdline: on the host it names no mct.fi_*.
+	s.run(tap, kmsg, [&](long n, bool *reached) {
+		ns.push_back(n);
+		*reached = n < 10;
+		return std::string();
+	});
+	EXPECT_EQ(ns, (std::vector<long>{ 3, 7, 11 }));
+	EXPECT_TRUE(s.done);
+	EXPECT_EQ(s.str("binds").rfind("3 binds (partial: N from 3 by 4 up to 11), ", 0), 0u);
 }
 
 TEST(Sweep, StopsAtAReasonToStop)
