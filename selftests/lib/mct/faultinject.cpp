@@ -179,6 +179,7 @@ void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, 
 		bool reached = false;
 
 		tried++;
+		stop_n = n;
 		stop = fault(n, &reached);
 		if (!stop.empty())
 			return;
@@ -208,7 +209,7 @@ void Sweep::check_end(Tap &tap, const std::string &returned) const
 {
 	check(tap, stop.empty(), returned, stop);
 	check(tap, done, "the sweep reached the end of the probe's allocations",
-	      "stopped at N=" + std::to_string(last_n + 1));
+	      "stopped at N=" + std::to_string(stop_n));
 	check(tap, probe_failed > 0, "faults made the probe fail");
 	check(tap, reports == 0, "no report in the sweep", std::to_string(reports) + " reports");
 }

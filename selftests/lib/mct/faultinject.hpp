@@ -88,6 +88,7 @@ struct Sweep {
 	int reports = 0;
 	int last_n = 0;		// the last N tried
 	int tried = 0;		// calls made
+	long stop_n = 0;	// the N of the last call made
 	bool done = false;	// the call no longer reached last_n
 	std::string stop;	// why the sweep stopped before its end
 	long long t0 = now_ms();
