@@ -170,6 +170,14 @@ void Sweep::configure(const std::string &cmdline)
 
 void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, bool *)> &fault)
 {
+	// The scenario's own default (its command in the list), then what
+	// the run asks for on the kernel command line.
+	std::string env;
+	for (const auto &[var, key] : { std::pair{ "MCT_FI_FROM", " mct.fi_from=" },
+					std::pair{ "MCT_FI_STEP", " mct.fi_step=" } })
+		if (const char *x = std::getenv(var))
+			env += key + std::string(x);
+	configure(env);
 	if (auto cmdline = read_file("/proc/cmdline"))
 		configure(*cmdline);
 	if (from != 1 || step != 1)

@@ -95,9 +95,10 @@ struct Sweep {
 	// The allocations tried: from, from + step, ... An em28xx bind takes
 	// seconds under TCG (the probe, the disconnect that undoes it), and
 	// its probe hundreds of allocations: a stride makes a quick sweep of
-	// it. Set from the guest's kernel command line (mct.fi_from=N,
-	// mct.fi_step=K; run-suite.sh passes MCT_GUEST_APPEND); a sweep with
-	// a step is said to be partial in its TAP output.
+	// it. Set by the environment (MCT_FI_FROM, MCT_FI_STEP: a scenario's
+	// default, in its command in the list), then by the guest's kernel
+	// command line (mct.fi_from=N, mct.fi_step=K; run-suite.sh passes
+	// MCT_GUEST_APPEND); a sweep with a step says so in its TAP output.
 	long from = 1;
 	long step = 1;
 
