@@ -166,6 +166,7 @@ void Sweep::configure(const std::string &cmdline)
 {
 	from = cmdline_number(cmdline, "mct.fi_from", from);
 	step = cmdline_number(cmdline, "mct.fi_step", step);
+	to = cmdline_number(cmdline, "mct.fi_to", to);
 }
 
 void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, bool *)> &fault)
@@ -174,16 +175,18 @@ void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, 
 	// the run asks for on the kernel command line.
 	std::string env;
 	for (const auto &[var, key] : { std::pair{ "MCT_FI_FROM", " mct.fi_from=" },
-					std::pair{ "MCT_FI_STEP", " mct.fi_step=" } })
+					std::pair{ "MCT_FI_STEP", " mct.fi_step=" },
+					std::pair{ "MCT_FI_TO", " mct.fi_to=" } })
 		if (const char *x = std::getenv(var))
 			env += key + std::string(x);
 	configure(env);
 	if (auto cmdline = read_file("/proc/cmdline"))
 		configure(*cmdline);
-	if (from != 1 || step != 1)
+	if (partial())
 		tap.diag("partial sweep: N = " + std::to_string(from) + ", " +
-			 std::to_string(from + step) + ", ... (mct.fi_from, mct.fi_step)");
-	for (long n = from; n <= kMaxFaults; n += step) {
+			 std::to_string(from + step) + ", ... up to " + std::to_string(to) +
+			 " (mct.fi_from, mct.fi_step, mct.fi_to)");
+	for (long n = from; n <= to; n += step) {
 		bool reached = false;
 
 		tried++;
@@ -202,7 +205,7 @@ void Sweep::run(Tap &tap, KmsgTail &kmsg, const std::function<std::string(long, 
 
 std::string Sweep::str(const std::string &calls) const
 {
-	std::string partial = from != 1 || step != 1 ?
+	std::string partial = this->partial() ?
 		" (partial: N from " + std::to_string(from) + " by " + std::to_string(step) +
 		" up to " + std::to_string(last_n) + ")" :
 		"";
@@ -217,7 +220,9 @@ void Sweep::check_end(Tap &tap, const std::string &returned) const
 {
 	check(tap, stop.empty(), returned, stop);
 	check(tap, done, "the sweep reached the end of the probe's allocations",
-	      "stopped at N=" + std::to_string(stop_n));
+	      stop.empty() && to != kMaxFaults && stop_n + step > to ?
+		      "the sweep was cut at mct.fi_to=" + std::to_string(to) + " (partial)" :
+		      "stopped at N=" + std::to_string(stop_n));
 	check(tap, probe_failed > 0, "faults made the probe fail");
 	check(tap, reports == 0, "no report in the sweep", std::to_string(reports) + " reports");
 }

@@ -101,6 +101,9 @@ struct Sweep {
 	// MCT_GUEST_APPEND); a sweep with a step says so in its TAP output.
 	long from = 1;
 	long step = 1;
+	long to = kMaxFaults;	// mct.fi_to: the last N to try
+
+	bool partial() const { return from != 1 || step != 1 || to != kMaxFaults; }
 
 	// from and step of the kernel command line (cmdline: its text), those
 	// it names; run() calls it with /proc/cmdline.

@@ -75,6 +75,26 @@ TEST(Sweep, StridedSweepSaysItIsPartial)
 	EXPECT_EQ(s.str("binds").rfind("3 binds (partial: N from 3 by 4 up to 11), ", 0), 0u);
 }
 
+TEST(Sweep, CutAtToIsNotTheEnd)
+{
+	Tap tap;
+	KmsgTail kmsg;
+	Sweep s;
+
+	s.configure("mct.fi_to=4");
+	EXPECT_TRUE(s.partial());
+	s.run(tap, kmsg, [&](long, bool *reached) {
+		*reached = true;
+		s.injected_fault(true);
+		return std::string();
+	});
+	EXPECT_EQ(s.last_n, 4);
+	EXPECT_FALSE(s.done);
+	// The end of the probe's allocations was not reached: that check fails.
+	s.check_end(tap, "every bind returned");
+	EXPECT_EQ(tap.failed(), 1);
+}
+
 TEST(Sweep, StopsAtAReasonToStop)
 {
 	Tap tap;
