@@ -196,14 +196,9 @@ std::string bind_fault(Tap &tap, const std::string &intf, Ready ready, long n, S
 		return tag + "still there " + ms_str(kGoneBound) + " after the " +
 		       (bound ? "unbind" : "failed probe") + ":" + left;
 	auto adapters = i2c_adapters(intf);
-	if (!adapters.empty()) {
-		std::string names;
-
-		for (const auto &a : adapters)
-			names += " " + a.substr(a.rfind('/') + 1);
+	if (!adapters.empty())
 		return tag + "I2C adapters left on " + intf + " after the " +
-		       (bound ? "unbind" : "failed probe") + ":" + names;
-	}
+		       (bound ? "unbind" : "failed probe") + ": " + joined(adapters);
 	return "";
 }
 

@@ -51,15 +51,6 @@ constexpr int kDualTsCycles = 2;
 // from id->driver_info, not from card=), the Live2, with bus 0 only.
 constexpr size_t kPrimaryI2cBuses = 2;
 
-std::string joined(const std::vector<std::string> &v)
-{
-	std::string s;
-
-	for (const auto &x : v)
-		s += (s.empty() ? "" : " ") + x.substr(x.rfind('/') + 1);
-	return s.empty() ? "none" : s;
-}
-
 } // namespace
 
 MCT_SCENARIO(em28xx_dual_ts_unplug, "em28xx-dual-ts-unplug",

@@ -54,6 +54,15 @@ std::vector<std::string> i2c_adapters(const std::string &intf)
 	return glob_paths("/sys/bus/usb/devices/" + intf + "/i2c-*");
 }
 
+std::string joined(const std::vector<std::string> &v)
+{
+	std::string s;
+
+	for (const auto &x : v)
+		s += (s.empty() ? "" : " ") + x.substr(x.rfind('/') + 1);
+	return s.empty() ? "none" : s;
+}
+
 bool plug(Tap &tap, Em28xxDevice &dev, Em28xxNodes *n, const std::string &tag)
 {
 	std::string err;

@@ -49,6 +49,8 @@ bool load_dual_ts_modules(Tap &tap);
 Em28xxDeviceOptions dual_ts_options();
 // The I2C adapters em28xx registered on the interface (their parent).
 std::vector<std::string> i2c_adapters(const std::string &intf);
+// The last path components of paths, joined by spaces; "none" for none.
+std::string joined(const std::vector<std::string> &paths);
 // Plugs dev and waits for em28xx to bind and register its nodes.
 bool plug(Tap &tap, Em28xxDevice &dev, Em28xxNodes *n, const std::string &tag);
 // Unplugs dev and waits until the USB device and its nodes left sysfs.
