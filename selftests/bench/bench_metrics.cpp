@@ -2,6 +2,7 @@
 #include "bench_metrics.hpp"
 
 #include <cstring>
+#include <optional>
 #include <fcntl.h>
 #include <linux/media.h>
 #include <linux/v4l2-subdev.h>
@@ -163,7 +164,93 @@ std::vector<Outcome> subdev_metrics(const NodeRef &subdev, const std::string &pr
 	fmt.pad = 0;
 	out.push_back(ioctl_metric(prefix + ".g_fmt", fd.get(), on("VIDIOC_SUBDEV_G_FMT", subdev),
 				   VIDIOC_SUBDEV_G_FMT, fmt, cfg));
+
+	// A control of the subdev that its driver applies: the value alternates,
+	// so that the control framework calls the driver's s_ctrl each time.
+	bool flip = false;
+	out.push_back(measure_loop(prefix + ".s_ctrl", on("VIDIOC_S_CTRL(HFLIP)", subdev), cfg, [&] {
+		v4l2_control c{};
+		c.id = V4L2_CID_HFLIP;
+		c.value = flip;
+		flip = !flip;
+		return xioctl(fd.get(), VIDIOC_S_CTRL, &c);
+	}));
+	v4l2_control off{};
+	off.id = V4L2_CID_HFLIP;
+	xioctl(fd.get(), VIDIOC_S_CTRL, &off);
 	return out;
+}
+
+// Sensor A feeds Raw Capture 0 and Debayer A through immutable enabled
+// links, and STREAMON validates both: the raw path goes on SRGGB8 640x480,
+// Debayer A's default sink format (Sensor A's default, RGB888, matches
+// neither). Returns the failed outcome, or nothing.
+static std::optional<Outcome> raw_path_format(const std::string &metric, int sensor_fd,
+					      const NodeRef &sensor, int video_fd,
+					      const NodeRef &video, unsigned int code)
+{
+	v4l2_subdev_format sf{};
+	sf.which = V4L2_SUBDEV_FORMAT_ACTIVE;
+	sf.pad = 0;
+	sf.format.width = 640;
+	sf.format.height = 480;
+	sf.format.code = code;
+	sf.format.field = V4L2_FIELD_NONE;
+	sf.format.colorspace = V4L2_COLORSPACE_SRGB;
+	SysResult r = xioctl(sensor_fd, VIDIOC_SUBDEV_S_FMT, &sf);
+	if (!r.ok())
+		return Outcome::failed(metric, on("VIDIOC_SUBDEV_S_FMT", sensor) + ": " + r.str());
+	v4l2_format f{};
+	f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	f.fmt.pix.width = 640;
+	f.fmt.pix.height = 480;
+	f.fmt.pix.pixelformat = code == MEDIA_BUS_FMT_SRGGB8_1X8 ? V4L2_PIX_FMT_SRGGB8
+								  : V4L2_PIX_FMT_RGB24;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	f.fmt.pix.colorspace = V4L2_COLORSPACE_SRGB;
+	r = xioctl(video_fd, VIDIOC_S_FMT, &f);
+	if (!r.ok())
+		return Outcome::failed(metric, on("VIDIOC_S_FMT", video) + ": " + r.str());
+	return std::nullopt;
+}
+
+Outcome stream_on_off_metric(const NodeRef &video, const NodeRef &sensor,
+			     const std::string &prefix, const LoopConfig &cfg)
+{
+	const std::string metric = prefix + ".streamon_off";
+	std::vector<Outcome> out;
+	UniqueFd fd = open_for(video, {metric}, &out);
+	if (!fd)
+		return out.front();
+	UniqueFd sfd = open_for(sensor, {metric}, &out);
+	if (!sfd)
+		return out.front();
+	if (auto failed = raw_path_format(metric, sfd.get(), sensor, fd.get(), video,
+					  MEDIA_BUS_FMT_SRGGB8_1X8))
+		return *failed;
+
+	// Buffers must exist for STREAMON; none is queued, so that STREAMOFF
+	// has nothing to return and each STREAMON starts the pipeline again
+	// (vimc needs no queued buffer to start): s_stream on each subdev.
+	v4l2_requestbuffers rb{};
+	rb.count = 2;
+	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.memory = V4L2_MEMORY_MMAP;
+	SysResult r = xioctl(fd.get(), VIDIOC_REQBUFS, &rb);
+	if (!r.ok())
+		return Outcome::failed(metric, on("VIDIOC_REQBUFS", video) + ": " + r.str());
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	Outcome o = measure_loop(metric, on("VIDIOC_STREAMON+STREAMOFF", video), cfg, [&] {
+		SysResult on_r = xioctl(fd.get(), VIDIOC_STREAMON, &type);
+		if (!on_r.ok())
+			return on_r;
+		return xioctl(fd.get(), VIDIOC_STREAMOFF, &type);
+	});
+	rb.count = 0;
+	xioctl(fd.get(), VIDIOC_REQBUFS, &rb);
+	// Back to the defaults, for the metrics after this one.
+	raw_path_format(metric, sfd.get(), sensor, fd.get(), video, MEDIA_BUS_FMT_RGB888_1X24);
+	return o;
 }
 
 Outcome open_close_metric(const NodeRef &node, const std::string &prefix,

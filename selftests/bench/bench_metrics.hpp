@@ -21,9 +21,16 @@ std::vector<Outcome> media_metrics(const NodeRef &media, const std::string &pref
 // PREFIX.{querycap,g_fmt} on a capture video node.
 std::vector<Outcome> video_metrics(const NodeRef &video, const std::string &prefix,
 				   const LoopConfig &cfg);
-// PREFIX.g_fmt: VIDIOC_SUBDEV_G_FMT, pad 0, active format.
+// PREFIX.g_fmt: VIDIOC_SUBDEV_G_FMT, pad 0, active format; PREFIX.s_ctrl:
+// VIDIOC_S_CTRL of V4L2_CID_HFLIP, alternating 0 and 1.
 std::vector<Outcome> subdev_metrics(const NodeRef &subdev, const std::string &prefix,
 				    const LoopConfig &cfg);
+// PREFIX.streamon_off: VIDIOC_STREAMON then VIDIOC_STREAMOFF of vimc's Raw
+// Capture 0 with two MMAP buffers and none queued (the pipeline starts and
+// stops: s_stream of each subdev), the raw path set to SRGGB8 through
+// SENSOR (Sensor A) first and back to the defaults after.
+Outcome stream_on_off_metric(const NodeRef &video, const NodeRef &sensor,
+			     const std::string &prefix, const LoopConfig &cfg);
 // PREFIX.open_close: open(O_RDWR) + close of the node.
 Outcome open_close_metric(const NodeRef &node, const std::string &prefix,
 			  const LoopConfig &cfg);

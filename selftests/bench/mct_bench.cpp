@@ -142,8 +142,11 @@ std::vector<Step> make_steps(const Options &o, const Devices &d, double *timer_n
 		     [lc, d](Tap &) { return video_metrics(d.vivid_video, "vivid.video", lc); }});
 	s.push_back({{"vimc.video.querycap", "vimc.video.g_fmt"},
 		     [lc, d](Tap &) { return video_metrics(d.vimc_video, "vimc.video", lc); }});
-	s.push_back({{"vimc.subdev.g_fmt"},
+	s.push_back({{"vimc.subdev.g_fmt", "vimc.subdev.s_ctrl"},
 		     [lc, d](Tap &) { return subdev_metrics(d.vimc_subdev, "vimc.subdev", lc); }});
+	s.push_back({{"vimc.video.streamon_off"}, [lc, d](Tap &) {
+		return std::vector<Outcome>{stream_on_off_metric(d.vimc_video, d.vimc_subdev, "vimc.video", lc)};
+	}});
 	s.push_back({{"vivid.video.qbuf", "vivid.video.dqbuf"}, [o, d, timer_ns](Tap &) {
 		StreamConfig sc = o.stream;
 		sc.timer_ns = *timer_ns;
