@@ -22,7 +22,7 @@ export MCT_CACHE := $(CACHE)
 
 .DEFAULT_GOAL := all
 .PHONY: help all tree export kernel base-tree kernel-base selftests unit \
-	checkpatch suite baseline faultinject faultinject-base table check bisect bench kernel-prod bench-prod \
+	checkpatch mail suite baseline faultinject faultinject-base table check bisect bench kernel-prod bench-prod \
 	clean distclean
 
 help: ## this list
@@ -73,7 +73,10 @@ table: ## the scenario x {base, patched} table of the last runs
 	$(HOSTINST)/bin/mct-verdict table --label base $(WORK)/results/base.json \
 		--label patched $(WORK)/results/patched.json
 
-check: ## tree, checkpatch, unit tests, patched kernel, scenario suite; ends with "N passed, N failed"
+mail: ## the series as mails (b4 send -o) and an mbox in $(WORK)/mail, signed off by you (MAIL_FROM='Name <addr>' or git's user.*)
+	$(WB)/mail.sh $(TREE) $(WORK)/mail $(CACHE)
+
+check: ## tree, checkpatch, mails, unit tests, patched kernel, scenario suite; ends with "N passed, N failed"
 	$(WB)/check.sh
 
 # The benchmark and the structure sizes: $(1) base build, $(2) patched build,

@@ -48,9 +48,12 @@ if [ $tree_ok -eq 1 ]; then
 	[ -s "$res/check-checkpatch.tap" ] || echo "ok 1 - checkpatch (empty series)" > "$res/check-checkpatch.tap"
 	# The checker must be able to fail: a known-bad patch has to be refused.
 	stage checker-selftest bash -c "! '$here/checkpatch.sh' '$TREE' '$here/testdata' <(echo broken.patch)"
+	# The mails of "make mail" with a test sender, applied to the base.
+	stage mail "$here/mail-check.sh" "$TREE" "$WORK/mail-check" "$CACHE" "$res/check-mail.tap"
 else
 	notrun checkpatch "no tree"
 	notrun checker-selftest "no tree"
+	notrun mail "no tree"
 fi
 
 sel_ok=1

@@ -22,13 +22,17 @@ for d in /usr/share/codespell/dictionary.txt \
 		break
 	fi
 done
-# Two checks cannot be answered from this tree, and are answered here:
-# - UNKNOWN_COMMIT_ID: the base is a source package without upstream
-#   history, so every real "Fixes: <sha>" is unknown to git here;
-# - FILE_PATH_CHANGES ("does MAINTAINERS need updating?"): instead, every
-#   file a patch adds must already be covered by a MAINTAINERS entry with
-#   a maintainer (get_maintainer.pl -f on the tree with the series).
-ignore=--ignore=UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES
+# CHECKPATCH_IGNORE (base.conf): the checks answered here, not by
+# checkpatch.pl; FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is
+# answered below: every file a patch adds must already be covered by a
+# MAINTAINERS entry with a maintainer (get_maintainer.pl -f on the tree
+# with the series).
+ignore=$CHECKPATCH_IGNORE
+# checkpatch.pl runs scripts/spdxcheck.py with the python3 of PATH: it
+# needs Debian's, with python3-ply and python3-git (.ci/run installs them).
+export PATH=/usr/bin:$PATH
+/usr/bin/python3 -c 'import ply, git' 2>/dev/null ||
+	{ echo "checkpatch: spdxcheck.py needs python3-ply and python3-git" >&2; exit 2; }
 [ -x "$tree/scripts/checkpatch.pl" ] || { echo "checkpatch: no $tree/scripts/checkpatch.pl; run 'make tree'" >&2; exit 2; }
 : > "$tapout"
 fail=0 n=0
@@ -46,7 +50,11 @@ while read -r p; do
 			uncovered+=" $f"
 		fi
 	done
-	if [ -n "$uncovered" ]; then
+	if echo "$out" | grep -q '^Traceback'; then
+		line="not ok $n - checkpatch $p # a helper of checkpatch.pl failed"
+		fail=1
+		echo "$out" | grep -A3 '^Traceback' | sed 's/^/#   /'
+	elif [ -n "$uncovered" ]; then
 		line="not ok $n - checkpatch $p # new file(s) without a maintainer in MAINTAINERS:$uncovered"
 		fail=1
 	elif echo "$total" | grep -q '^total: 0 errors, 0 warnings, 0 checks'; then

@@ -3,7 +3,8 @@
 # export.sh TREE OUT_DIR
 # Writes OUT_DIR/patches/*.patch, OUT_DIR/series and OUT_DIR/cover-letter.txt
 # from TREE's commits above the tag "base". The first of them is the cover
-# letter commit (empty). The output is deterministic: zero commit ids in
+# letter commit (empty; b4's tracking data at its end is left out of
+# cover-letter.txt). The output is deterministic: zero commit ids in
 # the "From" lines, full blob ids (used to check a newer base), no dates
 # other than the commits' author dates.
 set -euo pipefail
@@ -32,7 +33,8 @@ fi
 	echo "From: $PROJECT_IDENT"
 	echo "Subject: [PATCH 0/$n] $(git -C "$tree" log -1 --format=%s "$cover")"
 	echo
-	git -C "$tree" log -1 --format=%b "$cover" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+	git -C "$tree" log -1 --format=%b "$cover" | sed -e '/^--- b4-submit-tracking ---$/,$d' |
+		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 	echo
 	echo "---"
 	if [ "$n" -gt 0 ]; then

@@ -13,6 +13,8 @@ set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=base.conf
 source "$here/base.conf"
+# shellcheck source=apt-private.sh
+source "$here/apt-private.sh"
 cache=$1
 patchdir=${2:-}
 series=${3:-}
@@ -26,20 +28,9 @@ if [ -f "$deb" ] && echo "$BASE_SHA256  $deb" | sha256sum -c --quiet - 2>/dev/nu
 fi
 
 apt_dir="$cache/apt"
-mkdir -p "$apt_dir"/{lists/partial,archives/partial,etc/preferences.d}
-: > "$apt_dir/etc/sources.list"
-for s in $BASE_SUITES; do
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $BASE_MIRROR $s main" \
-		>> "$apt_dir/etc/sources.list"
-done
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/etc/sources.list" -o "Dir::Etc::SourceParts=-"
-	-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
-	-o "Dir::Cache::archives=$apt_dir/archives" -o "Dir::Etc::Preferences=/dev/null"
-	-o "Dir::Etc::PreferencesParts=$apt_dir/etc/preferences.d"
-	-o "APT::Get::List-Cleanup=0" -o "Debug::NoLocking=1")
-
 say "updating the private package lists ($BASE_SUITES)"
-if ! apt-get "${apt_opts[@]}" -q update >"$apt_dir/update.log" 2>&1; then
+# shellcheck disable=SC2086 # the suites are words
+if ! apt_private "$apt_dir" $BASE_SUITES; then
 	say "apt-get update failed; see $apt_dir/update.log"
 	exit 1
 fi

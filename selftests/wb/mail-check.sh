@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mail-check.sh TREE OUT_DIR CACHE_DIR [TAP_OUT]
+# The check of "make mail" that "make check" runs, in TAP:
+# - mail.sh refuses the project's placeholder identity and writes nothing;
+# - with a test sender (MAIL_CHECK_FROM), it writes the cover letter and
+#   one mail a patch, and the cover letter has the base-commit trailer;
+# - every mail goes to every address that get_maintainer.pl names for its
+#   patch;
+# - git am of the mbox on the base, in a scratch worktree (OUT_DIR/am),
+#   gives one commit a patch, each authored and last signed off by the
+#   sender and not by the placeholder, and ends at the tree of TREE.
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=base.conf
+source "$here/base.conf"
+tree=$(readlink -f "$1") out=$2 cache=$3 tapout=${4:-/dev/null}
+mkdir -p "$out"
+out=$(readlink -f "$out")
+sender=${MAIL_CHECK_FROM:-Mail Check <mail-check@example.org>}
+t=0 fail=0
+: > "$tapout"
+tap() { # tap OK|FAIL description [diagnostics...]
+	local r=$1 d=$2
+	shift 2
+	t=$((t + 1))
+	if [ "$r" = OK ]; then
+		echo "ok $t - $d" | tee -a "$tapout"
+	else
+		echo "not ok $t - $d" | tee -a "$tapout"
+		fail=1
+		printf '#   %s\n' "$@"
+	fi
+}
+n=$(git -C "$tree" rev-list --count base..HEAD)
+n=$((n - 1))
+
+# The placeholder is refused, and nothing is written.
+if MAIL_FROM=$PROJECT_IDENT "$here/mail.sh" "$tree" "$out/refused" "$cache" > "$out/refused.log" 2>&1; then
+	tap FAIL "mail.sh refuses the placeholder identity" "it wrote mails"
+elif ls "$out/refused/mails" >/dev/null 2>&1; then
+	tap FAIL "mail.sh refuses the placeholder identity" "it exited non-zero but left $out/refused/mails"
+elif ! grep -q 'git config --global user.email' "$out/refused.log"; then
+	tap FAIL "mail.sh refuses the placeholder identity" "it does not say how to set one"
+else
+	tap OK "mail.sh refuses the placeholder identity"
+fi
+
+if ! MAIL_FROM=$sender "$here/mail.sh" "$tree" "$out/mail" "$cache" > "$out/mail.log" 2>&1; then
+	mapfile -t last < <(tail -5 "$out/mail.log")
+	tap FAIL "make mail writes the series" "${last[@]}"
+	echo "mail-check: $t checks, failed" >&2
+	exit 1
+fi
+mapfile -t mails < <(ls "$out/mail/mails"/*.eml)
+if [ ${#mails[@]} -eq $((n + 1)) ]; then
+	tap OK "make mail writes $((n + 1)) mails"
+else
+	tap FAIL "make mail writes $((n + 1)) mails" "it wrote ${#mails[@]}"
+fi
+if grep -qx "base-commit: $(git -C "$tree" rev-parse base)" "${mails[0]}"; then
+	tap OK "the cover letter has the base-commit trailer"
+else
+	tap FAIL "the cover letter has the base-commit trailer"
+fi
+
+# The b4 comments of the cover letter (the "#" lines) are not sent.
+cover=$(git -C "$tree" rev-list --reverse base..HEAD | sed -n 1p)
+sent=()
+while read -r l; do
+	grep -qxF -- "$l" "${mails[0]}" && sent+=("$l")
+done < <(git -C "$tree" log -1 --format=%B "$cover" | sed '/^--- b4-submit-tracking ---$/,$d' | grep '^#')
+if [ ${#sent[@]} -eq 0 ]; then
+	tap OK "the cover letter's b4 comments are not sent"
+else
+	tap FAIL "the cover letter's b4 comments are not sent" "${sent[@]:0:3}"
+fi
+
+# Every address get_maintainer.pl gives for a patch is on its mail.
+missing=()
+for i in $(seq 1 "$n"); do
+	m=${mails[$i]}
+	rcpt=$(/usr/bin/python3 - "$m" <<'PY'
+import email, email.policy, email.utils, sys
+msg = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
+pairs = email.utils.getaddresses(msg.get_all('To', []) + msg.get_all('Cc', []))
+print('\n'.join(a.lower() for _, a in pairs))
+PY
+)
+	while read -r a; do
+		[ -n "$a" ] || continue
+		addr=${a##*<}
+		addr=${addr%>}
+		echo "$rcpt" | grep -qxiF -- "$addr" || missing+=("$(basename "$m"): $addr")
+	done < <(cat "$out/mail/getm/$((i - 1)).people" "$out/mail/getm/$((i - 1)).lists")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	tap OK "every mail goes to whom get_maintainer.pl names for its patch"
+else
+	tap FAIL "every mail goes to whom get_maintainer.pl names for its patch" "${missing[@]:0:10}"
+fi
+
+# git am of the mbox on the base, in a scratch worktree.
+am="$out/am"
+if [ ! -d "$am/.git" ] && [ ! -f "$am/.git" ]; then
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q --detach "$am" base
+fi
+git -C "$am" am --abort >/dev/null 2>&1
+git -C "$am" checkout -q --detach base && git -C "$am" reset -q --hard base
+if git -C "$am" -c user.name=mail-check -c user.email=mail-check@localhost \
+	am -q --patch-format=mboxrd "$out/mail/series.mbx" > "$out/am.log" 2>&1; then
+	tap OK "git am applies the mbox to the base"
+else
+	mapfile -t last < <(tail -5 "$out/am.log")
+	tap FAIL "git am applies the mbox to the base" "${last[@]}"
+fi
+got=$(git -C "$am" rev-list --count base..HEAD)
+if [ "$got" -eq "$n" ] && [ "$(git -C "$am" rev-parse "HEAD^{tree}")" = "$(git -C "$tree" rev-parse "HEAD^{tree}")" ]; then
+	tap OK "the applied series is $n commits and ends at the tree of $tree"
+else
+	tap FAIL "the applied series is $n commits and ends at the tree of $tree" "$got commits"
+fi
+bad=()
+[ "$got" -gt 0 ] || bad+=("no commit applied")
+for c in $(git -C "$am" rev-list --reverse base..HEAD); do
+	s=$(git -C "$am" log -1 --format=%s "$c")
+	[ "$(git -C "$am" log -1 --format='%an <%ae>' "$c")" = "$sender" ] || bad+=("$s: author")
+	last=$(git -C "$am" log -1 --format=%B "$c" | git interpret-trailers --parse | tail -1)
+	[ "$last" = "Signed-off-by: $sender" ] || bad+=("$s: last trailer is '$last'")
+	git -C "$am" log -1 --format=%B "$c" | grep -qxF "Signed-off-by: $PROJECT_IDENT" &&
+		bad+=("$s: placeholder Signed-off-by")
+done
+if [ ${#bad[@]} -eq 0 ]; then
+	tap OK "each applied commit is the sender's: author and last Signed-off-by"
+else
+	tap FAIL "each applied commit is the sender's: author and last Signed-off-by" "${bad[@]:0:10}"
+fi
+echo "1..$t" | tee -a "$tapout"
+echo "mail-check: $t checks, $([ $fail -eq 0 ] && echo passed || echo failed)" >&2
+exit $fail
