@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh MODROOT GUEST_BIN_DIR OUT
 # Packs busybox, the init script, the scenario lists, our static test
-# programs and the kernel's modules (MODROOT: what modules_install wrote
-# with INSTALL_MOD_PATH=MODROOT, or an empty folder) into a gzip'ed cpio.
+# programs, the kernel's modules (MODROOT: what modules_install wrote
+# with INSTALL_MOD_PATH=MODROOT, or an empty folder) and the kernel's
+# kselftests of MODROOT/kselftest into a gzip'ed cpio.
 set -euo pipefail
 modroot=$(readlink -f "$1")
 guest=$(readlink -f "$2")
@@ -30,6 +31,11 @@ if compgen -G "$guest/*" >/dev/null; then
 fi
 if [ -d "$modroot/lib/modules" ]; then
 	cp -a "$modroot/lib/modules/." "$root/lib/modules/"
+fi
+# The kernel's own kselftests that build-kernel.sh built (media_tests).
+if [ -d "$modroot/kselftest" ]; then
+	mkdir -p "$root/usr/lib/kselftest"
+	cp -a "$modroot/kselftest/." "$root/usr/lib/kselftest/"
 fi
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"

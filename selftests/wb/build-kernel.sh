@@ -4,7 +4,8 @@
 # Configures (tinyconfig + fragments, merged with the kernel's
 # merge_config.sh), checks that every option of every fragment survived
 # olddefconfig, builds bzImage and modules out of tree in BUILD with
-# ccache, and installs the modules into BUILD/modroot. Prints progress
+# ccache, and installs the modules into BUILD/modroot and the media_tests
+# kselftests (static) into BUILD/modroot/kselftest. Prints progress
 # every 30 s; the full output is in BUILD/build.log. With MCT_BUILD_TARGETS
 # set (folders such as "drivers/media/ sound/usb/"), builds only those and
 # installs nothing: the compile coverage of the bisect configurations.
@@ -83,4 +84,19 @@ rm -rf "$build/modroot"
 make -s -C "$src" O="$build" INSTALL_MOD_PATH="$build/modroot" INSTALL_MOD_STRIP=1 \
 	modules_install >"$build/modules_install.log" 2>&1
 rm -f "$build"/modroot/lib/modules/*/build "$build"/modroot/lib/modules/*/source
+# The kernel's selftests of the media subsystem (TARGETS=media_tests),
+# static for the guest, against the UAPI headers of this build; installed
+# in BUILD/modroot/kselftest, which mkinitramfs.sh puts in the guest's
+# /usr/lib/kselftest.
+make -s -C "$src" O="$build" headers >"$build/headers.log" 2>&1
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$src/tools/testing/selftests" \
+	TARGETS=media_tests O="$build" KHDR_INCLUDES="-isystem $build/usr/include" \
+	LDFLAGS=-static >"$build/kselftest.log" 2>&1; then
+	say "the media_tests kselftests do not build; the errors:"
+	grep -E 'error:|Error [0-9]' "$build/kselftest.log" | head -20 >&2
+	exit 1
+fi
+mkdir -p "$build/modroot/kselftest/media_tests"
+find "$build/kselftest/media_tests" -maxdepth 1 -type f -perm -u+x \
+	-exec cp {} "$build/modroot/kselftest/media_tests/" \;
 say "built $(make -s -C "$src" O="$build" kernelrelease) in $(( $(date +%s) - start ))s"
