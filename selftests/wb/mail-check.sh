@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # mail-check.sh TREE OUT_DIR CACHE_DIR [TAP_OUT]
 # The check of "make mail" that "make check" runs, in TAP:
+# - TREE is a b4 prep branch ("b4 prep --show-info");
 # - mail.sh refuses the project's placeholder identity and writes nothing;
 # - with a test sender (MAIL_CHECK_FROM), it writes the cover letter and
 #   one mail a patch, and the cover letter has the base-commit trailer;
@@ -34,6 +35,17 @@ tap() { # tap OK|FAIL description [diagnostics...]
 }
 n=$(git -C "$tree" rev-list --count base..HEAD)
 n=$((n - 1))
+
+# The tree is a b4 prep branch of the series' change-id and revision.
+b4=$("$here/fetch-b4.sh" "$cache")
+info=$(cd "$tree" && "$b4" --offline-mode --no-stdin prep --show-info 2>&1)
+if echo "$info" | grep -qx "change-id: $B4_CHANGE_ID" && echo "$info" | grep -qx "revision: $B4_REVISION" &&
+   [ "$(echo "$info" | grep -c '^commit-')" -eq "$n" ]; then
+	tap OK "b4 prep --show-info: the tree is a prep branch of $n patches"
+else
+	mapfile -t last < <(echo "$info" | tail -5)
+	tap FAIL "b4 prep --show-info: the tree is a prep branch of $n patches" "${last[@]}"
+fi
 
 # The placeholder is refused, and nothing is written.
 if MAIL_FROM=$PROJECT_IDENT "$here/mail.sh" "$tree" "$out/refused" "$cache" > "$out/refused.log" 2>&1; then

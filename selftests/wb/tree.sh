@@ -40,6 +40,14 @@ b4_tracking() {
 TRK
 }
 
+# b4_config TREE: "b4 prep --check" in TREE runs checkpatch.pl --strict
+# with the ignores of checkpatch.sh (CHECKPATCH_IGNORE, base.conf says
+# why), and with Debian's python3 first in PATH for its spdxcheck.py.
+b4_config() {
+	git -C "$1" config b4.prep-perpatch-check-cmd \
+		"env PATH=/usr/bin:/bin ./scripts/checkpatch.pl -q --terse --no-summary --mailback --showfile --strict $CHECKPATCH_IGNORE"
+}
+
 # add_b4_tracking TREE: gives the cover letter commit of an existing tree
 # the tracking data if it lacks it. The commits above it are made again
 # with git commit-tree on the same trees, so that no file is checked out
@@ -84,6 +92,7 @@ if [ -d "$tree/.git" ] && [ "$force" != --force ]; then
 	fi
 	if [ "$(git -C "$tree" rev-parse base)" = "$base" ]; then
 		add_b4_tracking "$tree"
+		b4_config "$tree"
 		say "$tree is up to date with patches/, series and cover-letter.txt"
 		exit 0
 	fi
@@ -99,6 +108,7 @@ git -C "$tree" config user.name "$name"
 git -C "$tree" config user.email "$email"
 git -C "$tree" config core.abbrev 12
 git -C "$tree" config gc.auto 0
+b4_config "$tree"
 git -C "$tree" checkout -q -b series "$base"
 git -C "$tree" tag -f base "$base" >/dev/null
 
