@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # checkpatch.sh TREE PATCH_DIR SERIES [TAP_OUT]
 # Runs scripts/checkpatch.pl --strict on every patch of SERIES; a patch
-# passes only with "0 errors, 0 warnings, 0 checks". Prints one TAP line a
+# passes only with "0 errors, 0 warnings, 0 checks", the Assisted-by of
+# base.conf and no Signed-off-by. Prints one TAP line a
 # patch (also to TAP_OUT) and the findings of failing patches.
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
@@ -27,7 +28,9 @@ done
 # answered below: every file a patch adds must already be covered by a
 # MAINTAINERS entry with a maintainer (get_maintainer.pl -f on the tree
 # with the series).
-ignore=$CHECKPATCH_IGNORE
+# MISSING_SIGN_OFF too: the patches carry the Assisted-by of the AI
+# assistant and no Signed-off-by, which only make mail adds (base.conf).
+ignore=$CHECKPATCH_IGNORE_TREE
 # checkpatch.pl runs scripts/spdxcheck.py with the python3 of PATH: it
 # needs Debian's, with python3-ply and python3-git (.ci/run installs them).
 export PATH=/usr/bin:$PATH
@@ -64,8 +67,11 @@ while read -r p; do
 		fail=1
 		echo "$out" | grep -E "(ERROR|WARNING|CHECK):" | head -20 | sed 's/^/#   /'
 	fi
-	if ! grep -qF "Signed-off-by: $PROJECT_IDENT" "$patchdir/$p"; then
-		line="not ok $n - checkpatch $p # ${total:+$total; }no Signed-off-by: $PROJECT_IDENT"
+	if ! grep -qxF "$ASSISTED_BY" "$patchdir/$p"; then
+		line="not ok $n - checkpatch $p # ${total:+$total; }no $ASSISTED_BY"
+		fail=1
+	elif grep -q '^Signed-off-by:' "$patchdir/$p"; then
+		line="not ok $n - checkpatch $p # ${total:+$total; }a Signed-off-by: only the human sender adds one (make mail)"
 		fail=1
 	fi
 	echo "$line" | tee -a "$tapout"

@@ -3,14 +3,15 @@
 # mail-check.sh TREE OUT_DIR CACHE_DIR [TAP_OUT]
 # The check of "make mail" that "make check" runs, in TAP:
 # - TREE is a b4 prep branch ("b4 prep --show-info");
-# - mail.sh refuses the project's placeholder identity and writes nothing;
+# - mail.sh refuses the project's placeholder identity, and a sender who
+#   did not certify the DCO (MAIL_CERTIFY=yes), and writes nothing;
 # - with a test sender (MAIL_CHECK_FROM), it writes the cover letter and
 #   one mail a patch, and the cover letter has the base-commit trailer;
-# - every mail goes to every address that get_maintainer.pl names for its
-#   patch;
+# - every mail goes to every address that get_maintainer.pl, run on the
+#   mail, names, and to none twice;
 # - git am of the mbox on the base, in a scratch worktree (OUT_DIR/am),
-#   gives one commit a patch, each authored and last signed off by the
-#   sender and not by the placeholder, and ends at the tree of TREE.
+#   gives one commit a patch, each authored and signed off (once, last) by
+#   the sender, with the Assisted-by of base.conf, ending at the tree of TREE.
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=base.conf
@@ -39,8 +40,8 @@ n=$((n - 1))
 # The tree is a b4 prep branch of the series' change-id and revision.
 b4=$("$here/fetch-b4.sh" "$cache")
 info=$(cd "$tree" && "$b4" --offline-mode --no-stdin prep --show-info 2>&1)
-if echo "$info" | grep -qx "change-id: $B4_CHANGE_ID" && echo "$info" | grep -qx "revision: $B4_REVISION" &&
-   [ "$(echo "$info" | grep -c '^commit-')" -eq "$n" ]; then
+if grep -qx "change-id: $B4_CHANGE_ID" <<<"$info" && grep -qx "revision: $B4_REVISION" <<<"$info" &&
+   [ "$(grep -c '^commit-' <<<"$info")" -eq "$n" ]; then
 	tap OK "b4 prep --show-info: the tree is a prep branch of $n patches"
 else
 	mapfile -t last < <(echo "$info" | tail -5)
@@ -48,7 +49,7 @@ else
 fi
 
 # The placeholder is refused, and nothing is written.
-if MAIL_FROM=$PROJECT_IDENT "$here/mail.sh" "$tree" "$out/refused" "$cache" > "$out/refused.log" 2>&1; then
+if MAIL_FROM=$PROJECT_IDENT MAIL_CERTIFY=yes "$here/mail.sh" "$tree" "$out/refused" "$cache" > "$out/refused.log" 2>&1; then
 	tap FAIL "mail.sh refuses the placeholder identity" "it wrote mails"
 elif ls "$out/refused/mails" >/dev/null 2>&1; then
 	tap FAIL "mail.sh refuses the placeholder identity" "it exited non-zero but left $out/refused/mails"
@@ -58,7 +59,17 @@ else
 	tap OK "mail.sh refuses the placeholder identity"
 fi
 
-if ! MAIL_FROM=$sender "$here/mail.sh" "$tree" "$out/mail" "$cache" > "$out/mail.log" 2>&1; then
+# A real sender who did not certify the DCO is refused too.
+if MAIL_FROM=$sender MAIL_CERTIFY= "$here/mail.sh" "$tree" "$out/refused" "$cache" > "$out/refused2.log" 2>&1 ||
+   ls "$out/refused/mails" >/dev/null 2>&1; then
+	tap FAIL "mail.sh refuses a sender who did not certify (MAIL_CERTIFY=yes)"
+elif ! grep -q 'MAIL_CERTIFY=yes' "$out/refused2.log"; then
+	tap FAIL "mail.sh refuses a sender who did not certify (MAIL_CERTIFY=yes)" "it does not say how"
+else
+	tap OK "mail.sh refuses a sender who did not certify (MAIL_CERTIFY=yes)"
+fi
+
+if ! MAIL_FROM=$sender MAIL_CERTIFY=yes "$here/mail.sh" "$tree" "$out/mail" "$cache" > "$out/mail.log" 2>&1; then
 	mapfile -t last < <(tail -5 "$out/mail.log")
 	tap FAIL "make mail writes the series" "${last[@]}"
 	echo "mail-check: $t checks, failed" >&2
@@ -88,8 +99,11 @@ else
 	tap FAIL "the cover letter's b4 comments are not sent" "${sent[@]:0:3}"
 fi
 
-# Every address get_maintainer.pl gives for a patch is on its mail.
-missing=()
+# Every address that get_maintainer.pl gives for a patch, run here on
+# the mail itself, is on that mail, and none twice.
+missing=() twice=()
+saddr=${sender##*<}
+saddr=${saddr%>}
 for i in $(seq 1 "$n"); do
 	m=${mails[$i]}
 	rcpt=$(/usr/bin/python3 - "$m" <<'PY'
@@ -100,16 +114,20 @@ print('\n'.join(a.lower() for _, a in pairs))
 PY
 )
 	while read -r a; do
-		[ -n "$a" ] || continue
-		addr=${a##*<}
-		addr=${addr%>}
-		echo "$rcpt" | grep -qxiF -- "$addr" || missing+=("$(basename "$m"): $addr")
-	done < <(cat "$out/mail/getm/$((i - 1)).people" "$out/mail/getm/$((i - 1)).lists")
+		twice+=("$(basename "$m"): $a")
+	done < <(sort <<<"$rcpt" | uniq -d)
+	while read -r addr; do
+		[ -n "$addr" ] || continue
+		grep -qxiF -- "$addr" <<<"$rcpt" || missing+=("$(basename "$m"): $addr")
+	done < <(cd "$tree" && perl scripts/get_maintainer.pl --nogit --nogit-fallback --nogit-chief-penguins \
+		--norolestats --noroles "$m" 2>/dev/null | sed -n 's/.*<\(.*\)>.*/\1/p; /^[^<]*@[^<]*$/p' |
+		grep -vixF -- "$saddr")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-	tap OK "every mail goes to whom get_maintainer.pl names for its patch"
+if [ ${#missing[@]} -eq 0 ] && [ ${#twice[@]} -eq 0 ]; then
+	tap OK "every mail goes to whom get_maintainer.pl names for its patch, none twice"
 else
-	tap FAIL "every mail goes to whom get_maintainer.pl names for its patch" "${missing[@]:0:10}"
+	tap FAIL "every mail goes to whom get_maintainer.pl names for its patch, none twice" \
+		"${missing[@]:0:5}" "${twice[@]:0:5}"
 fi
 
 # git am of the mbox on the base, in a scratch worktree.
@@ -138,15 +156,15 @@ bad=()
 for c in $(git -C "$am" rev-list --reverse base..HEAD); do
 	s=$(git -C "$am" log -1 --format=%s "$c")
 	[ "$(git -C "$am" log -1 --format='%an <%ae>' "$c")" = "$sender" ] || bad+=("$s: author")
-	last=$(git -C "$am" log -1 --format=%B "$c" | git interpret-trailers --parse | tail -1)
-	[ "$last" = "Signed-off-by: $sender" ] || bad+=("$s: last trailer is '$last'")
-	git -C "$am" log -1 --format=%B "$c" | grep -qxF "Signed-off-by: $PROJECT_IDENT" &&
-		bad+=("$s: placeholder Signed-off-by")
+	trl=$(git interpret-trailers --parse <<<"$(git -C "$am" log -1 --format=%B "$c")")
+	[ "$(tail -1 <<<"$trl")" = "Signed-off-by: $sender" ] || bad+=("$s: last trailer is '$(tail -1 <<<"$trl")'")
+	[ "$(grep -c '^Signed-off-by:' <<<"$trl")" -eq 1 ] || bad+=("$s: more than one Signed-off-by")
+	grep -qxF "$ASSISTED_BY" <<<"$trl" || bad+=("$s: no $ASSISTED_BY")
 done
 if [ ${#bad[@]} -eq 0 ]; then
-	tap OK "each applied commit is the sender's: author and last Signed-off-by"
+	tap OK "each applied commit: the sender's author and only, last Signed-off-by; the Assisted-by"
 else
-	tap FAIL "each applied commit is the sender's: author and last Signed-off-by" "${bad[@]:0:10}"
+	tap FAIL "each applied commit: the sender's author and only, last Signed-off-by; the Assisted-by" "${bad[@]:0:10}"
 fi
 echo "1..$t" | tee -a "$tapout"
 echo "mail-check: $t checks, $([ $fail -eq 0 ] && echo passed || echo failed)" >&2

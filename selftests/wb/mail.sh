@@ -5,13 +5,16 @@
 # into OUT_DIR/mails with "b4 send -o" (nothing is sent), and its patches
 # as one mbox, OUT_DIR/series.mbx, in the order git am applies them.
 #
-# The commits of TREE carry the project's placeholder identity, which is
-# not a person and cannot certify the DCO. The mails are the sender's: a
-# copy of the branch in OUT_DIR/repo gets the sender as author and a
-# Signed-off-by of the sender in place of the placeholder's. The sender is
+# The commits of TREE are written with an AI coding assistant: each
+# carries "Assisted-by: LLM" and no Signed-off-by, which an AI must not add
+# (Documentation/process/coding-assistants.rst). Only a human can certify
+# the DCO, and only after reviewing the patches: mail.sh writes mails
+# only for a sender who says so with MAIL_CERTIFY=yes. A copy of the
+# branch in OUT_DIR/repo then gets the sender as author and the sender's
+# Signed-off-by as the last trailer of every patch. The sender is
 # MAIL_FROM ("Name <address>") or else the git identity (user.name,
 # user.email) of the current directory; mail.sh refuses to write mails
-# when that identity is missing or is the placeholder.
+# when that identity is missing, malformed or the project's placeholder.
 #
 # Recipients come from scripts/get_maintainer.pl of TREE, per patch:
 # whom it names for more than half of the patches is in the cover letter's
@@ -32,10 +35,11 @@ placeholder_name=${PROJECT_IDENT% <*}
 placeholder_email=${PROJECT_IDENT#*<}
 placeholder_email=${placeholder_email%>}
 if [ -n "${MAIL_FROM:-}" ]; then
-	name=${MAIL_FROM% <*}
-	email=${MAIL_FROM#*<}
-	email=${email%>}
-	[ "$MAIL_FROM" != "$name" ] || email=
+	name= email=
+	if [[ $MAIL_FROM =~ ^([^<>]*[^<>\ ])\ +\<([^<>@\ ]+@[^<>@\ ]+)\>$ ]]; then
+		name=${BASH_REMATCH[1]}
+		email=${BASH_REMATCH[2]}
+	fi
 else
 	name=$(git config user.name || true)
 	email=$(git config user.email || true)
@@ -50,10 +54,18 @@ if [ -z "$name" ] || [ -z "$email" ] || [ "$name" = "$placeholder_name" ] ||
 	exit 1
 fi
 sender="$name <$email>"
+if [ "${MAIL_CERTIFY:-}" != yes ]; then
+	say "the patches are written with an AI coding assistant (Assisted-by: LLM) and"
+	say "carry no Signed-off-by. $sender would sign off each of them, and so certify"
+	say "the DCO (Documentation/process/submitting-patches.rst) and take responsibility"
+	say "for them, as Documentation/process/coding-assistants.rst asks of the human"
+	say "submitter. Review them first; then: make mail MAIL_CERTIFY=yes"
+	exit 1
+fi
 
 b4=$("$here/fetch-b4.sh" "$cache")
 cover=$(git -C "$tree" rev-list --reverse base..HEAD | sed -n 1p)
-git -C "$tree" log -1 --format=%B "$cover" | grep -qx -- '--- b4-submit-tracking ---' || {
+grep -qx -- '--- b4-submit-tracking ---' <<<"$(git -C "$tree" log -1 --format=%B "$cover")" || {
 	say "$tree is not a b4 prep branch (no tracking data): run 'make tree'"
 	exit 1
 }
@@ -71,14 +83,24 @@ getm_opts=(--nogit --nogit-fallback --nogit-chief-penguins --norolestats)
 git -C "$tree" format-patch -q --zero-commit -o "$out/getm" "$cover"..HEAD
 mapfile -t pfiles < <(ls "$out/getm"/*.patch)
 for i in "${!pfiles[@]}"; do
-	(cd "$tree" && perl scripts/get_maintainer.pl "${getm_opts[@]}" --nol "${pfiles[$i]}" 2>/dev/null) |
-		grep -vF -e "<$email>" -e "<$placeholder_email>" > "$out/getm/$i.people" || true
-	(cd "$tree" && perl scripts/get_maintainer.pl "${getm_opts[@]}" --nom "${pfiles[$i]}" 2>/dev/null) \
-		> "$out/getm/$i.lists" || true
+	for kind in people:--nol lists:--nom; do
+		if ! (cd "$tree" && perl scripts/get_maintainer.pl "${getm_opts[@]}" "${kind#*:}" \
+			"${pfiles[$i]}" 2>"$out/getm/$i.err") > "$out/getm/$i.all"; then
+			say "get_maintainer.pl ${kind#*:} failed on ${pfiles[$i]}; see $out/getm/$i.err"
+			exit 1
+		fi
+		grep -vF -e "<$email>" -e "<$placeholder_email>" "$out/getm/$i.all" > "$out/getm/$i.${kind%%:*}" || true
+	done
+	[ -s "$out/getm/$i.people" ] && [ -s "$out/getm/$i.lists" ] || {
+		say "get_maintainer.pl names nobody or no list for ${pfiles[$i]}"
+		exit 1
+	}
 done
 common() { cat "$out"/getm/*."$1" | sort | uniq -c | awk -v n="$n" '$1 * 2 > n { $1 = ""; sub(/^ /, ""); print }'; }
 mapfile -t to < <(common people)
 mapfile -t cc < <(common lists)
+declare -A everyone=()
+for a in "${to[@]}" "${cc[@]}"; do everyone[$a]=1; done
 [ ${#to[@]} -gt 0 ] || { say "get_maintainer.pl names nobody for most patches: no To"; exit 1; }
 
 # The copy of the branch, the sender's.
@@ -111,23 +133,29 @@ parent=$(GIT_AUTHOR_DATE=$(git -C "$tree" log -1 --format=%ad --date=raw "$cover
 	git -C "$repo" commit-tree "$cover^{tree}" -p base \
 	-m "$(printf '%s\n\n%s\n\n%s\n' "$text" "$trailers" "$tracking")")
 
-# Each patch: the placeholder's Signed-off-by out, the Cc: trailers of its
-# own recipients, then the sender's Signed-off-by.
+# Each patch: the Cc: trailers of its own recipients, then the sender's
+# Signed-off-by, last. A patch without the Assisted-by of the assistant,
+# or with a Signed-off-by already, is not one of this series.
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
+	body=$(git -C "$tree" log -1 --format=%B "$c")
+	trl=$(git interpret-trailers --parse <<<"$body")
+	if ! grep -qxF "$ASSISTED_BY" <<<"$trl" || grep -q '^Signed-off-by:' <<<"$trl"; then
+		say "$(git -C "$tree" log -1 --format=%s "$c"): no '$ASSISTED_BY' or a Signed-off-by already"
+		exit 1
+	fi
 	args=()
-	{
-		echo "# $(git -C "$tree" log -1 --format=%s "$c")"
-		while read -r a; do
-			[ -n "$a" ] || continue
-			printf '%s\n' "${to[@]}" "${cc[@]}" | grep -qxF -- "$a" && continue
-			args+=(--trailer "Cc: $a")
-			echo "Cc: $a"
-		done < <(cat "$out/getm/$i.people" "$out/getm/$i.lists" | awk '!seen[$0]++')
-	} >> "$out/recipients"
-	args+=(--trailer "Signed-off-by: $sender")
-	body=$(git -C "$tree" log -1 --format=%B "$c" | grep -vxF "Signed-off-by: $PROJECT_IDENT" |
-		git interpret-trailers --if-exists addIfDifferent "${args[@]}")
+	echo "# $(git -C "$tree" log -1 --format=%s "$c")" >> "$out/recipients"
+	while read -r a; do
+		[ -n "$a" ] && [ -z "${everyone[$a]:-}" ] || continue
+		args+=(--trailer "Cc: $a")
+		echo "Cc: $a" >> "$out/recipients"
+	done < <(awk '!seen[$0]++' "$out/getm/$i.people" "$out/getm/$i.lists")
+	if [ ${#args[@]} -gt 0 ]; then
+		body=$(git interpret-trailers --if-exists addIfDifferent "${args[@]}" <<<"$body")
+	fi
+	body=$(git interpret-trailers --where end --if-exists add \
+		--trailer "Signed-off-by: $sender" <<<"$body")
 	parent=$(GIT_AUTHOR_DATE=$(git -C "$tree" log -1 --format=%ad --date=raw "$c") \
 		git -C "$repo" commit-tree "$c^{tree}" -p "$parent" -m "$body")
 done

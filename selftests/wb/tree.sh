@@ -41,11 +41,11 @@ TRK
 }
 
 # b4_config TREE: "b4 prep --check" in TREE runs checkpatch.pl --strict
-# with the ignores of checkpatch.sh (CHECKPATCH_IGNORE, base.conf says
-# why), and with Debian's python3 first in PATH for its spdxcheck.py.
+# with the ignores of checkpatch.sh (CHECKPATCH_IGNORE_TREE, base.conf
+# says why), and with Debian's python3 first in PATH for its spdxcheck.py.
 b4_config() {
 	git -C "$1" config b4.prep-perpatch-check-cmd \
-		"env PATH=/usr/bin:/bin ./scripts/checkpatch.pl -q --terse --no-summary --mailback --showfile --strict $CHECKPATCH_IGNORE"
+		"env PATH=/usr/bin:/bin ./scripts/checkpatch.pl -q --terse --no-summary --mailback --showfile --strict $CHECKPATCH_IGNORE_TREE"
 }
 
 # add_b4_tracking TREE: gives the cover letter commit of an existing tree
@@ -56,7 +56,7 @@ add_b4_tracking() {
 	local t=$1 c cover parent new msg an ae ad cn ce cd
 	cover=$(git -C "$t" rev-list --reverse base..HEAD | sed -n 1p)
 	[ -n "$cover" ] || return 0
-	if git -C "$t" log -1 --format=%B "$cover" | grep -qx -- '--- b4-submit-tracking ---'; then
+	if grep -qx -- '--- b4-submit-tracking ---' <<<"$(git -C "$t" log -1 --format=%B "$cover")"; then
 		return 0
 	fi
 	say "adding b4's tracking data to the cover letter commit of $t"
