@@ -55,6 +55,8 @@ std::string Em28xxDeviceStats::str() const
 	s += " reg_rd=" + std::to_string(model.reg_reads);
 	s += " reg_wr=" + std::to_string(model.reg_writes);
 	s += " i2c=" + std::to_string(model.i2c_transfers);
+	if (model.decoder_transfers)
+		s += " i2c_decoder=" + std::to_string(model.decoder_transfers);
 	s += " set_config=" + std::to_string(model.set_configuration);
 	s += " set_intf=" + std::to_string(model.set_interface);
 	s += " resets=" + std::to_string(resets);
@@ -62,6 +64,9 @@ std::string Em28xxDeviceStats::str() const
 	s += " bulk_bytes=" + std::to_string(stream_bytes);
 	s += " bulk_errors=" + std::to_string(stream_errors);
 	s += " ep0_errors=" + std::to_string(ep0_errors);
+	if (decoder_stalls)
+		s += " decoder_stalls=" + std::to_string(decoder_stalls) + " timed_out=" +
+		     std::to_string(decoder_stall_timeouts) + (decoder_stalled ? " held" : "");
 	if (!last_error.empty())
 		s += " last_error=\"" + last_error + "\"";
 	if (!recent.empty()) {
@@ -85,6 +90,10 @@ struct Em28xxDevice::Shared {
 	Em28xxModel model;		// under mu
 	Em28xxDeviceStats stats;	// under mu
 	int ep_handle = -1;		// under mu; bulk IN once configured
+	// The decoder stall, under mu: armed for the subaddress, released.
+	bool stall_armed = false;
+	uint8_t stall_subaddr = 0;
+	bool stall_released = false;
 	std::atomic<bool> stop{ false };
 	std::atomic<bool> ep0_running{ false };
 	std::atomic<bool> stream_running{ false };
@@ -93,6 +102,9 @@ struct Em28xxDevice::Shared {
 	void ep0_loop();
 	void control(const struct usb_ctrlrequest &req);
 	bool apply(const Ep0Reply &reply);
+	bool take_decoder_stall(const SetupPacket &s, std::span<const uint8_t> data);
+	void hold_decoder_stall();
+	void release_decoder_stall();
 	void stream_loop();
 	int wait_endpoint();
 };
@@ -139,12 +151,46 @@ bool Em28xxDevice::Shared::apply(const Ep0Reply &reply)
 	return true;
 }
 
+// Whether the OUT request s with its data stage is the write to stall;
+// disarms the stall when it is. Under mu.
+bool Em28xxDevice::Shared::take_decoder_stall(const SetupPacket &s, std::span<const uint8_t> data)
+{
+	if (!stall_armed || !model.is_decoder_write(s) || data.empty() || data[0] != stall_subaddr)
+		return false;
+	stall_armed = false;
+	stall_released = false;
+	return true;
+}
+
+// Holds the ep0 thread until the release, the unplug or kDecoderStallBound.
+void Em28xxDevice::Shared::hold_decoder_stall()
+{
+	std::unique_lock<std::mutex> lock(mu);
+
+	stats.decoder_stalls++;
+	stats.decoder_stalled = true;
+	cv.notify_all();
+	if (!cv.wait_for(lock, kDecoderStallBound, [&] { return stall_released || stop; }))
+		stats.decoder_stall_timeouts++;
+	stats.decoder_stalled = false;
+}
+
+void Em28xxDevice::Shared::release_decoder_stall()
+{
+	std::lock_guard<std::mutex> lock(mu);
+
+	stall_armed = false;
+	stall_released = true;
+	cv.notify_all();
+}
+
 void Em28xxDevice::Shared::control(const struct usb_ctrlrequest &req)
 {
 	SetupPacket s{ req.bRequestType, req.bRequest, le16toh(req.wValue), le16toh(req.wIndex),
 		       le16toh(req.wLength) };
 	Ep0Reply reply;
 	SysResult r;
+	bool stall = false;
 
 	{
 		std::lock_guard<std::mutex> lock(mu);
@@ -172,7 +218,12 @@ void Em28xxDevice::Shared::control(const struct usb_ctrlrequest &req)
 
 			buf.resize(static_cast<size_t>(r.rc));
 			model.receive(s, buf);
+			stall = take_decoder_stall(s, buf);
 		}
+		// The data stage is in: the host's next control message (the
+		// I2C status read) waits for the stall to end.
+		if (stall)
+			hold_decoder_stall();
 		break;
 	}
 	}
@@ -293,7 +344,7 @@ bool Em28xxDevice::plug(std::string *err)
 		return false;
 	sh_ = std::make_shared<Shared>();
 	sh_->opt = opt_;
-	sh_->model = Em28xxModel(opt_.chip_id);
+	sh_->model = Em28xxModel(opt_.chip_id, opt_.decoder);
 
 	SysResult r = sh_->gadget.open(opt_.udc_driver, opt_.udc_device, kDeviceSpeed);
 	if (!r.ok()) {
@@ -333,7 +384,8 @@ bool Em28xxDevice::unplug(Millis timeout, std::string *err)
 	}
 	plugged_ = false;
 	sh_->stop = true;
-	sh_->cv.notify_all();
+	// A held decoder stall waits on cv, not in an ioctl: no signal ends it.
+	sh_->release_decoder_stall();
 
 	// A signal may land just before a thread enters its ioctl: repeat it
 	// until both threads are out.
@@ -391,6 +443,29 @@ bool Em28xxDevice::wait_stream_writes(unsigned long n, Millis timeout) const
 			return sh_->stats.stream_writes >= n;
 		},
 		timeout);
+}
+
+void Em28xxDevice::arm_decoder_stall(uint8_t subaddr)
+{
+	if (!sh_)
+		return;
+	std::lock_guard<std::mutex> lock(sh_->mu);
+	sh_->stall_armed = true;
+	sh_->stall_subaddr = subaddr;
+}
+
+bool Em28xxDevice::wait_decoder_stalled(Millis timeout) const
+{
+	if (!sh_)
+		return false;
+	std::unique_lock<std::mutex> lock(sh_->mu);
+	return sh_->cv.wait_for(lock, timeout, [&] { return sh_->stats.decoder_stalled; });
+}
+
+void Em28xxDevice::release_decoder_stall()
+{
+	if (sh_)
+		sh_->release_decoder_stall();
 }
 
 Em28xxDeviceStats Em28xxDevice::stats() const

@@ -16,6 +16,20 @@
 // while a thread sits in a raw-gadget ioctl (the ioctl holds the file), so
 // unplug() interrupts the threads with a signal installed without
 // SA_RESTART, joins them, then closes the fd.
+//
+// With the decoder on, a scenario can hold the kernel inside one I2C write
+// to it:
+//
+//	dev.arm_decoder_stall(kSaa7113RegBrightness);
+//	... an ioctl on its own thread writes the brightness ...
+//	dev.wait_decoder_stalled(10s);	// the ioctl is inside the transfer
+//	...
+//	dev.release_decoder_stall();	// the transfer completes
+//
+// The ep0 thread takes the data stage of that write, then answers nothing
+// until the release: em28xx_i2c_send_bytes() does not see the transfer end
+// (it waits for its read of the I2C status register), and the I2C adapter
+// stays locked.
 #pragma once
 
 #include <chrono>
@@ -37,7 +51,22 @@ struct Em28xxDeviceOptions {
 	size_t chunk_len = kStreamChunkLen;
 	// What register 0x0a answers: the chip em28xx drives.
 	uint8_t chip_id = kChipIdEm2828x;
+	// The chip on the I2C bus (Decoder::None: every transfer NACKs).
+	Decoder decoder = Decoder::None;
 };
+
+// The longest a decoder stall holds the ep0 thread, from the end of the
+// write's data stage. em28xx gives every control message 1000 ms (the
+// usb_control_msg() calls of em28xx-core.c), the status read that the
+// stall holds among them: the bound keeps the stall below that, so that
+// the kernel never sees a timeout. When it passes, the ep0 thread goes on
+// by itself, the transfer completes late but without an error, and
+// decoder_stall_timeouts counts it: what the scenario meant to check
+// while the kernel was held, it checked (partly) after the transfer.
+// Were the bound past 1000 ms, em28xx would get -ETIMEDOUT from its status
+// read and fail the I2C write, and the late answer would go to a request
+// the host has given up on.
+constexpr Millis kDecoderStallBound{ 800 };
 
 struct Em28xxDeviceStats {
 	ModelCounters model;
@@ -48,6 +77,9 @@ struct Em28xxDeviceStats {
 	unsigned long stream_writes = 0;	// completed bulk transfers
 	unsigned long long stream_bytes = 0;
 	unsigned long stream_errors = 0;
+	unsigned long decoder_stalls = 0;		// stalls entered
+	unsigned long decoder_stall_timeouts = 0;	// ended by kDecoderStallBound
+	bool decoder_stalled = false;			// one is held now
 	bool configured = false;
 	std::string last_error;		// "" or the last failed raw-gadget call
 	// The last kRecent control requests, "c0 00 0000 000a 0001>send".
@@ -81,6 +113,18 @@ public:
 	// Bounded waits on what the host did.
 	bool wait_configured(Millis timeout) const;
 	bool wait_stream_writes(unsigned long n, Millis timeout) const;
+
+	// Stalls the next I2C write to the decoder whose subaddress (first data
+	// byte) is subaddr, once: the ep0 thread takes its data stage and then
+	// holds until release_decoder_stall() or kDecoderStallBound. Arming
+	// again replaces the subaddress. Needs the decoder on and the device
+	// plugged.
+	void arm_decoder_stall(uint8_t subaddr);
+	// Until the ep0 thread holds a stall.
+	bool wait_decoder_stalled(Millis timeout) const;
+	// Ends the stall held, or disarms one not reached yet. unplug() does it
+	// first.
+	void release_decoder_stall();
 
 	Em28xxDeviceStats stats() const;
 

@@ -83,8 +83,38 @@ std::vector<uint8_t> qualifier_descriptor()
 	};
 }
 
-Em28xxModel::Em28xxModel(uint8_t chip_id) : regs_(0x10000, 0), chip_id_(chip_id)
+void Saa7113Model::write(std::span<const uint8_t> data)
 {
+	if (data.empty())
+		return;
+	sub_ = data[0];
+	for (uint8_t b : data.subspan(1))
+		regs_[sub_++] = b;
+}
+
+std::vector<uint8_t> Saa7113Model::read(size_t len)
+{
+	std::vector<uint8_t> d;
+
+	for (size_t i = 0; i < len; i++, sub_++)
+		d.push_back(sub_ == 0 ? kChipVersion[regs_[0] & 0x0f] : regs_[sub_]);
+	return d;
+}
+
+Em28xxModel::Em28xxModel(uint8_t chip_id, Decoder decoder)
+	: regs_(0x10000, 0), chip_id_(chip_id), decoder_(decoder)
+{
+}
+
+bool Em28xxModel::to_decoder(const SetupPacket &s) const
+{
+	return decoder_ == Decoder::Saa7113 && s.index == kSaa7113Address;
+}
+
+bool Em28xxModel::is_decoder_write(const SetupPacket &s) const
+{
+	return s.type() == USB_TYPE_VENDOR && !s.dir_in() && (s.request == 2 || s.request == 3) &&
+	       to_decoder(s);
 }
 
 uint8_t Em28xxModel::reg(uint16_t r) const
@@ -216,10 +246,15 @@ Ep0Reply Em28xxModel::vendor(const SetupPacket &s)
 			for (uint32_t i = 0; i < s.length; i++)
 				r.data.push_back(reg(static_cast<uint16_t>(s.index + i)));
 			return send(std::move(r.data), s.length);
-		case 2:		// I2C read: no slave answers
+		case 2:		// I2C read: only the decoder answers
 			if (s.length > kMaxI2cLength)
 				return stall();
 			counters_.i2c_transfers++;
+			if (to_decoder(s)) {
+				counters_.decoder_transfers++;
+				i2c_status_ = kI2cAck;
+				return send(saa7113_.read(s.length), s.length);
+			}
 			i2c_status_ = kI2cNack;
 			return send(std::vector<uint8_t>(s.length, 0xff), s.length);
 		default:
@@ -256,7 +291,13 @@ void Em28xxModel::receive(const SetupPacket &s, std::span<const uint8_t> data)
 		}
 	} else {
 		counters_.i2c_transfers++;
-		i2c_status_ = kI2cNack;
+		if (to_decoder(s)) {
+			counters_.decoder_transfers++;
+			saa7113_.write(data);
+			i2c_status_ = kI2cAck;
+		} else {
+			i2c_status_ = kI2cNack;
+		}
 	}
 	if (writes_.size() >= kWriteLogMax)
 		writes_.erase(writes_.begin());

@@ -15,8 +15,13 @@
 //   EM28174 on request);
 // - em28xx rejects full speed; bulk endpoint 0x82 is the analog video
 //   stream (dummy_hcd has no isochronous transfers).
+//
+// With Decoder::Saa7113 an SAA7113 video decoder answers on the I2C bus at
+// the 8-bit address 0x4a, the first address em28xx-video.c's
+// saa711x_addrs[] probes; every other address NACKs as without it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -47,6 +52,15 @@ inline constexpr uint8_t kDeviceSpeed = 3;
 inline constexpr uint16_t kMaxVendorLength = 256;
 // em28xx limits an I2C message to 64 bytes.
 inline constexpr uint16_t kMaxI2cLength = 64;
+// The decoder's 8-bit I2C address, as em28xx puts it in wIndex (the 7-bit
+// address 0x25 shifted left).
+inline constexpr uint16_t kSaa7113Address = 0x4a;
+// Decoder registers saa7115.c writes: luma brightness (saa711x_s_ctrl() of
+// V4L2_CID_BRIGHTNESS), and the first register of the 50 and 60 Hz
+// tables that saa711x_s_std() writes on an SAA7113 (R_15_VGATE_START_FID_CHG;
+// the tables' 0x80 and 0x88 come first, but saa711x_has_reg() skips them).
+inline constexpr uint8_t kSaa7113RegBrightness = 0x0a;
+inline constexpr uint8_t kSaa7113RegVgateStart = 0x15;
 
 // A setup packet in host byte order (struct usb_ctrlrequest is little
 // endian on the wire; the transport converts).
@@ -103,7 +117,8 @@ struct ModelCounters {
 	unsigned long stalls = 0;
 	unsigned long reg_reads = 0;
 	unsigned long reg_writes = 0;
-	unsigned long i2c_transfers = 0;
+	unsigned long i2c_transfers = 0;	// to any address, the decoder's too
+	unsigned long decoder_transfers = 0;	// those to the emulated decoder
 	unsigned long set_configuration = 0;
 	unsigned long set_interface = 0;
 };
@@ -115,14 +130,51 @@ struct VendorWrite {
 	std::vector<uint8_t> data;
 };
 
+// The I2C chips on the bridge's bus besides the (absent) eeprom.
+enum class Decoder {
+	None,		// nothing answers: every I2C transfer NACKs
+	Saa7113,	// Saa7113Model at kSaa7113Address
+};
+
+// An SAA7113 video decoder as drivers/media/i2c/saa7115.c sees it: 256
+// registers behind a subaddress that each byte advances. A write sets the
+// subaddress from its first byte and stores the next ones at consecutive
+// registers; a read answers from the subaddress on. Subaddress 0 reads the
+// chip version: the nibble kChipVersion[v & 0x0f], v being the value
+// last written to register 0. saa711x_detect_chip() writes i to register 0
+// and reads it back for i = 0..15, and names the chip after the low nibbles:
+// "1f7113..." is a Philips/NXP "saa7113".
+class Saa7113Model {
+public:
+	// The low nibbles register 0 answers, in the order of its selector.
+	// saa711x_detect_chip() decides on the first six ("?f711" and the
+	// type digit); the others are arbitrary.
+	static constexpr std::array<uint8_t, 16> kChipVersion = {
+		0x1, 0xf, 0x7, 0x1, 0x1, 0x3, 0xd, 0x0, 0xe, 0x1, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
+	};
+
+	// An I2C write: subaddress, then data.
+	void write(std::span<const uint8_t> data);
+	// An I2C read of len bytes from the subaddress on.
+	std::vector<uint8_t> read(size_t len);
+
+	// Register r as written (register 0: the chip version selector).
+	uint8_t reg(uint8_t r) const { return regs_[r]; }
+	uint8_t subaddress() const { return sub_; }
+
+private:
+	std::array<uint8_t, 256> regs_{};
+	uint8_t sub_ = 0;
+};
+
 // The state of the emulated bridge: register file, I2C status, current
-// configuration and alternate setting.
+// configuration and alternate setting, and the decoder on its I2C bus.
 class Em28xxModel {
 public:
 	// How many OUT requests writes() keeps (the oldest are dropped).
 	static constexpr size_t kWriteLogMax = 1024;
 
-	explicit Em28xxModel(uint8_t chip_id = kChipIdEm2828x);
+	explicit Em28xxModel(uint8_t chip_id = kChipIdEm2828x, Decoder decoder = Decoder::None);
 
 	// Decides the answer to a setup packet. For Ep0Action::Receive the
 	// transport reads the data stage and passes it to receive().
@@ -136,8 +188,13 @@ public:
 	uint8_t alt_setting() const { return alt_; }
 	const ModelCounters &counters() const { return counters_; }
 	const std::vector<VendorWrite> &writes() const { return writes_; }
+	const Saa7113Model &saa7113() const { return saa7113_; }
+	// s is an I2C write (OUT bRequest 2 or 3) that the emulated decoder
+	// answers; its data stage starts with the subaddress.
+	bool is_decoder_write(const SetupPacket &s) const;
 
 private:
+	bool to_decoder(const SetupPacket &s) const;
 	Ep0Reply standard(const SetupPacket &s);
 	Ep0Reply get_descriptor(const SetupPacket &s);
 	Ep0Reply vendor(const SetupPacket &s);
@@ -146,6 +203,8 @@ private:
 
 	std::vector<uint8_t> regs_;
 	uint8_t chip_id_;
+	Decoder decoder_;
+	Saa7113Model saa7113_;
 	uint8_t i2c_status_ = kI2cAck;
 	uint8_t config_ = 0;
 	uint8_t alt_ = 0;

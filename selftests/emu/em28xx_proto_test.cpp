@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // Host unit tests of the em28xx protocol model.
+#include <cstring>
 #include <gtest/gtest.h>
 #include <linux/usb/ch9.h>
+#include <string>
 
 #include "em28xx_proto.hpp"
 
@@ -43,6 +45,67 @@ Ep0Reply write_out(Em28xxModel &m, uint8_t req, uint16_t index, std::vector<uint
 	if (r.action == Ep0Action::Receive)
 		m.receive(s, data);
 	return r;
+}
+
+SetupPacket i2c_read(uint16_t addr, uint16_t len)
+{
+	return pkt(0xc0, 2, 0, addr, len);
+}
+
+// What em28xx_i2c_send_bytes() and em28xx_i2c_recv_bytes() read after the
+// transfer.
+uint8_t i2c_status(Em28xxModel &m)
+{
+	return m.setup(reg_read(kRegI2cStatus, 1)).data.at(0);
+}
+
+// i2c_smbus_write_byte_data() through em28xx_i2c_xfer(): one message with
+// stop. False when the bus did not ACK.
+bool smbus_write_byte_data(Em28xxModel &m, uint16_t addr, uint8_t reg, uint8_t val)
+{
+	write_out(m, 2, addr, { reg, val });
+	return i2c_status(m) == kI2cAck;
+}
+
+// i2c_smbus_read_byte_data(): the subaddress without stop, then a one-byte
+// read. -1 when the bus did not ACK.
+int smbus_read_byte_data(Em28xxModel &m, uint16_t addr, uint8_t reg)
+{
+	write_out(m, 3, addr, { reg });
+	if (i2c_status(m) != kI2cAck)
+		return -1;
+	auto r = m.setup(i2c_read(addr, 1));
+	if (r.action != Ep0Action::Send || r.data.size() != 1 || i2c_status(m) != kI2cAck)
+		return -1;
+	return r.data[0];
+}
+
+// The chip name saa711x_detect_chip() (drivers/media/i2c/saa7115.c) makes
+// of the chip version register, and the type it decides on ("" for none of
+// the Philips/NXP chips).
+struct Detected {
+	std::string name;	// the 16 nibbles
+	std::string chip;	// "saa7113"
+};
+
+Detected saa711x_detect_chip(Em28xxModel &m)
+{
+	char name[17];
+	Detected d;
+
+	for (int i = 0; i < 16; i++) {
+		smbus_write_byte_data(m, kSaa7113Address, 0, static_cast<uint8_t>(i));
+		char chip_ver = static_cast<char>(smbus_read_byte_data(m, kSaa7113Address, 0));
+
+		name[i] = static_cast<char>((chip_ver & 0x0f) + '0');
+		if (name[i] > '9')
+			name[i] += 'a' - '9' - 1;
+	}
+	name[16] = '\0';
+	d.name = name;
+	if (!std::memcmp(name + 1, "f711", 4))
+		d.chip = std::string("saa711") + name[5];
+	return d;
 }
 
 } // namespace
@@ -325,4 +388,111 @@ TEST(Em28xxStream, ChunkHeaderAndLength)
 	EXPECT_EQ(b[2], 1);	// bottom field
 	// A multiple of the packet size would not end the URB: shortened.
 	EXPECT_EQ(stream_chunk(0, 1024).size(), 1023u);
+}
+
+TEST(Em28xxDecoder, DetectedAsSaa7113)
+{
+	Em28xxModel m(kChipIdEm2860, Decoder::Saa7113);
+
+	// i2c_default_probe() of 0x25: an SMBus quick write, which em28xx
+	// turns into a one-byte read (em28xx_i2c_check_for_device()).
+	auto r = m.setup(i2c_read(kSaa7113Address, 1));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(i2c_status(m), kI2cAck);
+
+	Detected d = saa711x_detect_chip(m);
+	EXPECT_EQ(d.name.substr(0, 6), "1f7113");
+	EXPECT_EQ(d.name, "1f7113d0e1000000");
+	EXPECT_EQ(d.chip, "saa7113");
+	// Neither a gm7113c ("0000...") nor a cjc7113 (sixteen '1').
+	EXPECT_NE(d.name.substr(0, 4), "0000");
+	EXPECT_NE(d.name, std::string(16, '1'));
+	// 1 probe + 16 x (write, subaddress, read).
+	EXPECT_EQ(m.counters().decoder_transfers, 49u);
+	EXPECT_EQ(m.counters().i2c_transfers, 49u);
+	EXPECT_EQ(m.saa7113().reg(0), 15);
+}
+
+TEST(Em28xxDecoder, WriteAndReadBackWithAutoincrement)
+{
+	Em28xxModel m(kChipIdEm2860, Decoder::Saa7113);
+
+	// saa711x_s_ctrl() of the brightness: subaddress 0x0a, one value.
+	EXPECT_TRUE(smbus_write_byte_data(m, kSaa7113Address, kSaa7113RegBrightness, 0x40));
+	EXPECT_EQ(m.saa7113().reg(kSaa7113RegBrightness), 0x40);
+	EXPECT_EQ(smbus_read_byte_data(m, kSaa7113Address, kSaa7113RegBrightness), 0x40);
+
+	// A longer write fills consecutive registers.
+	auto r = write_out(m, 2, kSaa7113Address, { 0x10, 0x11, 0x22, 0x33 });
+	EXPECT_EQ(r.action, Ep0Action::Receive);
+	EXPECT_EQ(i2c_status(m), kI2cAck);
+	EXPECT_EQ(m.saa7113().reg(0x10), 0x11);
+	EXPECT_EQ(m.saa7113().reg(0x12), 0x33);
+	EXPECT_EQ(m.saa7113().subaddress(), 0x13);
+
+	// A read goes on from the subaddress, and each byte advances it.
+	write_out(m, 3, kSaa7113Address, { 0x10 });
+	r = m.setup(i2c_read(kSaa7113Address, 3));
+	ASSERT_EQ(r.action, Ep0Action::Send);
+	EXPECT_EQ(r.data, (std::vector<uint8_t>{ 0x11, 0x22, 0x33 }));
+	r = m.setup(i2c_read(kSaa7113Address, 2));
+	EXPECT_EQ(r.data, (std::vector<uint8_t>{ 0x00, 0x00 }));	// 0x13, 0x14
+	EXPECT_EQ(m.saa7113().subaddress(), 0x15);
+	EXPECT_EQ(i2c_status(m), kI2cAck);
+
+	// Subaddress 0 reads the version nibble, not the selector written.
+	EXPECT_TRUE(smbus_write_byte_data(m, kSaa7113Address, 0, 5));
+	EXPECT_EQ(smbus_read_byte_data(m, kSaa7113Address, 0), 0x3);
+
+	// The subaddress wraps after register 0xff.
+	write_out(m, 2, kSaa7113Address, { 0xff, 0xa5, 0x06 });
+	EXPECT_EQ(m.saa7113().reg(0xff), 0xa5);
+	EXPECT_EQ(m.saa7113().reg(0), 0x06);
+	EXPECT_EQ(m.saa7113().subaddress(), 0x01);
+}
+
+TEST(Em28xxDecoder, OtherAddressesNack)
+{
+	Em28xxModel m(kChipIdEm2860, Decoder::Saa7113);
+
+	// The eeprom, the other saa711x addresses, a tuner: nobody.
+	for (uint16_t addr : { 0xa0, 0x48, 0x42, 0x40, 0xc2 }) {
+		SCOPED_TRACE(addr);
+		write_out(m, 2, addr, { 0x00, 0x01 });
+		EXPECT_EQ(i2c_status(m), kI2cNack);
+		write_out(m, 3, addr, { 0x00 });
+		EXPECT_EQ(i2c_status(m), kI2cNack);
+		auto r = m.setup(i2c_read(addr, 4));
+		ASSERT_EQ(r.action, Ep0Action::Send);
+		EXPECT_EQ(r.data, std::vector<uint8_t>(4, 0xff));
+		EXPECT_EQ(i2c_status(m), kI2cNack);
+		// The status follows the last transfer.
+		EXPECT_TRUE(smbus_write_byte_data(m, kSaa7113Address, 0x01, 0x08));
+	}
+	EXPECT_EQ(m.counters().i2c_transfers, 20u);
+	EXPECT_EQ(m.counters().decoder_transfers, 5u);
+	// Nothing written elsewhere reached the decoder.
+	EXPECT_EQ(m.saa7113().reg(0), 0);
+	EXPECT_FALSE(m.is_decoder_write(vendor_out(2, 0x48, 2)));
+	EXPECT_TRUE(m.is_decoder_write(vendor_out(2, kSaa7113Address, 2)));
+	EXPECT_TRUE(m.is_decoder_write(vendor_out(3, kSaa7113Address, 1)));
+	EXPECT_FALSE(m.is_decoder_write(i2c_read(kSaa7113Address, 1)));
+	EXPECT_FALSE(m.is_decoder_write(vendor_out(0, kSaa7113Address, 1)));	// a register
+}
+
+TEST(Em28xxDecoder, OffByDefault)
+{
+	for (Em28xxModel m : { Em28xxModel(), Em28xxModel(kChipIdEm2860),
+			       Em28xxModel(kChipIdEm2860, Decoder::None) }) {
+		EXPECT_FALSE(smbus_write_byte_data(m, kSaa7113Address, 0, 1));
+		EXPECT_EQ(smbus_read_byte_data(m, kSaa7113Address, 0), -1);
+		auto r = m.setup(i2c_read(kSaa7113Address, 2));
+		ASSERT_EQ(r.action, Ep0Action::Send);
+		EXPECT_EQ(r.data, (std::vector<uint8_t>{ 0xff, 0xff }));
+		EXPECT_EQ(i2c_status(m), kI2cNack);
+		EXPECT_EQ(m.counters().i2c_transfers, 3u);
+		EXPECT_EQ(m.counters().decoder_transfers, 0u);
+		EXPECT_EQ(m.saa7113().reg(0), 0);
+		EXPECT_FALSE(m.is_decoder_write(vendor_out(2, kSaa7113Address, 2)));
+	}
 }

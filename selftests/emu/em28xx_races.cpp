@@ -48,9 +48,6 @@ using namespace mct::emu;
 
 namespace {
 
-// EM2860_BOARD_SAA711X_REFERENCE_DESIGN in em28xx.h: a SAA711X decoder on
-// I2C, no tuner. The emulator NACKs every I2C transfer.
-constexpr int kSaa711xReferenceCard = 19;
 constexpr Millis kStepBound = 30s;	// one step of the init under TCG
 constexpr Millis kInitErrorBound = 20s;	// the error path, opener waiting
 
@@ -186,6 +183,7 @@ MCT_SCENARIO(em28xx_init_error_open, "em28xx-init-error-open",
 	    !check(tap, !path_exists("/sys/module/em28xx_v4l"), "em28xx_v4l is not loaded yet"))
 		return;
 
+	// The decoder stays off: every I2C transfer NACKs.
 	Em28xxDeviceOptions opt;
 	opt.chip_id = kChipIdEm2860;
 	Em28xxDevice dev(opt);

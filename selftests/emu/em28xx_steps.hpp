@@ -36,6 +36,9 @@ bool load_modules(Tap &tap);
 // EM28174_BOARD_HAUPPAUGE_WINTV_DUALHD_DVB in em28xx.h: has_dual_ts, DVB
 // only, no tuner, I2C bus 1 as its default bus.
 constexpr int kDualHdCard = 99;
+// EM2860_BOARD_SAA711X_REFERENCE_DESIGN in em28xx.h: a SAA711X decoder on
+// I2C, no tuner.
+constexpr int kSaa711xReferenceCard = 19;
 // card= is indexed by the device slot the probe takes (dev->devno). The
 // two devices of a plug take two slots; a disconnect or a failed probe
 // that does not give them back makes the next probe take the following
@@ -82,6 +85,23 @@ std::optional<SysResult> bounded_ioctl(int fd, unsigned long req, const T &arg, 
 
 	if (!run_bounded([c, fd, req] { c->r = xioctl(fd, req, &c->arg); }, bound))
 		return std::nullopt;
+	return c->r;
+}
+
+// bounded_ioctl() that gives back what the kernel wrote to *arg; *arg is
+// left alone when the call did not return within bound.
+template <class T>
+std::optional<SysResult> bounded_ioctl_io(int fd, unsigned long req, T *arg, Millis bound)
+{
+	struct Call {
+		T arg;
+		SysResult r;
+	};
+	auto c = std::make_shared<Call>(Call{ *arg, {} });
+
+	if (!run_bounded([c, fd, req] { c->r = xioctl(fd, req, &c->arg); }, bound))
+		return std::nullopt;
+	*arg = c->arg;
 	return c->r;
 }
 
