@@ -44,8 +44,18 @@ kernel: ## build the patched kernel (KASAN, lockdep, kmemleak, ...) out of tree
 base-tree: ## a worktree of the unpatched base -> $(BASETREE)
 	$(WB)/base-tree.sh $(TREE) $(BASETREE)
 
-kernel-base: base-tree ## build the unpatched base kernel with the same fragments
+# The series' kselftest goes into the base guest too, for the scenario that
+# runs it to show what it catches on base (make kernel builds it).
+SERIES_KSELFTEST := $(WORK)/tree/build/modroot/kselftest/media_tests/media_unbind_test
+
+kernel-base: base-tree ## build the unpatched base kernel with the same fragments (and the series' kselftest)
 	$(WB)/build-kernel.sh $(BASETREE) $(WORK)/base/build $(FRAGS)
+	@if [ -x $(SERIES_KSELFTEST) ]; then \
+		cp $(SERIES_KSELFTEST) $(WORK)/base/build/modroot/kselftest/media_tests/ && \
+		echo "kernel-base: added the series' media_unbind_test to the base guest"; \
+	else \
+		echo "kernel-base: no $(SERIES_KSELFTEST) (make kernel first): kselftest-media-unbind fails on base on its absence"; \
+	fi
 
 selftests: ## build our test programs (host tools and static guest programs)
 	$(WB)/build-selftests.sh $(CURDIR)/selftests $(HOSTBLD) $(HOSTINST)
