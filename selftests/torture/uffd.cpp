@@ -23,6 +23,10 @@
 // uffd-vivid-userptr-qbuf-stall: vb2 pins the pages of a USERPTR buffer
 // in VIDIOC_QBUF, inside the node and under the queue lock (a known
 // failure of the series, see expected-failures).
+// uffd-vivid-s-ext-ctrls-stall, uffd-vivid-g-ext-ctrls-stall: the control
+// framework copies the payload of a pointer control (the first writable
+// string, array or compound control of vivid) from and to user memory
+// inside the node, under the ioctl lock.
 #include <fcntl.h>
 #include <functional>
 #include <linux/media.h>
@@ -341,4 +345,87 @@ MCT_SCENARIO(uffd_vivid_userptr_qbuf_stall, "uffd-vivid-userptr-qbuf-stall",
 	open.expect_gone(tap);
 	open.close_all(tap);
 	wait_driver_freed(tap, watch, {*cap});
+}
+
+namespace {
+
+// The first writable control of vivid's capture node with a payload that
+// fits in a page (vivid's string and array test controls), or id 0.
+v4l2_query_ext_ctrl find_payload_ctrl(int fd, long page_size)
+{
+	v4l2_query_ext_ctrl q{};
+
+	q.id = V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
+	while (::ioctl(fd, VIDIOC_QUERY_EXT_CTRL, &q) == 0) {
+		if ((q.flags & V4L2_CTRL_FLAG_HAS_PAYLOAD) &&
+		    !(q.flags & (V4L2_CTRL_FLAG_READ_ONLY | V4L2_CTRL_FLAG_WRITE_ONLY |
+				 V4L2_CTRL_FLAG_DYNAMIC_ARRAY)) &&
+		    q.elems * q.elem_size <= static_cast<unsigned long>(page_size))
+			return q;
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
+	}
+	return v4l2_query_ext_ctrl{};
+}
+
+// VIDIOC_{S,G}_EXT_CTRLS of a pointer control of vivid whose payload lies
+// on the userfaultfd page, across an unbind that must not wait for it.
+void vivid_ext_ctrls_stall(Tap &tap, unsigned long req, const std::string &name)
+{
+	ReleaseWatch watch;
+	Driver d;
+	OpenNodes open;
+	UffdPage page;
+	BoundedCall call;
+	const Node *cap = nullptr;
+
+	watch.open_checked(tap);
+	if (!load_vivid_capture(tap, d, &cap))
+		return;
+	if (!open.open(tap, {*cap}))
+		return;
+	int fd = open.fd_of(*cap);
+	v4l2_query_ext_ctrl q = find_payload_ctrl(fd, ::sysconf(_SC_PAGESIZE));
+	if (!check(tap, q.id != 0, "vivid has a writable control with a payload",
+		   "VIDIOC_QUERY_EXT_CTRL found none"))
+		return;
+	tap.diag(std::string("the payload control: ") + q.name + ", " +
+		 std::to_string(q.elems * q.elem_size) + " bytes");
+	uint32_t id = q.id, size = q.elems * q.elem_size;
+	UffdPage *p = &page;
+	std::string what = name + " of \"" + q.name + "\" " + cap->dev;
+	if (!stall_call(tap, page, call,
+			[fd, req, p, id, size] {
+				v4l2_ext_control c{};
+				v4l2_ext_controls cs{};
+
+				c.id = id;
+				c.size = size;
+				c.ptr = p->page();
+				cs.which = V4L2_CTRL_WHICH_CUR_VAL;
+				cs.count = 1;
+				cs.controls = &c;
+				return static_cast<long>(::ioctl(fd, req, &cs));
+			},
+			what, "the copy of the control's payload"))
+		return;
+	unbind_while_stalled(tap, d, page, call, what);
+	open.expect_gone(tap);
+	open.close_all(tap);
+	wait_driver_freed(tap, watch, {*cap});
+}
+
+} // namespace
+
+MCT_SCENARIO(uffd_vivid_s_ext_ctrls_stall, "uffd-vivid-s-ext-ctrls-stall",
+	     "VIDIOC_S_EXT_CTRLS on vivid whose control payload userfaultfd holds in "
+	     "the copy from user memory, across an unbind that must not wait for it")
+{
+	vivid_ext_ctrls_stall(tap, VIDIOC_S_EXT_CTRLS, "VIDIOC_S_EXT_CTRLS");
+}
+
+MCT_SCENARIO(uffd_vivid_g_ext_ctrls_stall, "uffd-vivid-g-ext-ctrls-stall",
+	     "VIDIOC_G_EXT_CTRLS on vivid whose control payload userfaultfd holds in "
+	     "the copy to user memory, across an unbind that must not wait for it")
+{
+	vivid_ext_ctrls_stall(tap, VIDIOC_G_EXT_CTRLS, "VIDIOC_G_EXT_CTRLS");
 }
