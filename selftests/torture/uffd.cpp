@@ -27,11 +27,17 @@
 // framework copies the payload of a pointer control (the first writable
 // string, array or compound control of vivid) from and to user memory
 // inside the node, under the ioctl lock.
+// vivid-ext-ctrls-bad-payload: payloads that cannot be faulted in (a
+// read-only page, an unmapped address) fail within the bound instead of
+// looping, and a good payload works after them.
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <functional>
 #include <linux/media.h>
 #include <linux/videodev2.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
 
@@ -428,4 +434,64 @@ MCT_SCENARIO(uffd_vivid_g_ext_ctrls_stall, "uffd-vivid-g-ext-ctrls-stall",
 	     "the copy to user memory, across an unbind that must not wait for it")
 {
 	vivid_ext_ctrls_stall(tap, VIDIOC_G_EXT_CTRLS, "VIDIOC_G_EXT_CTRLS");
+}
+
+namespace {
+
+// VIDIOC_{G,S}_EXT_CTRLS of control q of fd with its payload at ptr.
+CallResult ext_ctrls_at(int fd, unsigned long req, const v4l2_query_ext_ctrl &q, void *ptr)
+{
+	v4l2_ext_control c{};
+	v4l2_ext_controls cs{};
+
+	c.id = q.id;
+	c.size = q.elems * q.elem_size;
+	c.ptr = ptr;
+	cs.which = V4L2_CTRL_WHICH_CUR_VAL;
+	cs.count = 1;
+	cs.controls = &c;
+	return bounded_ioctl(fd, req, &cs);
+}
+
+} // namespace
+
+MCT_SCENARIO(vivid_ext_ctrls_bad_payload, "vivid-ext-ctrls-bad-payload",
+	     "VIDIOC_{G,S}_EXT_CTRLS on vivid with a payload on a read-only page and at an "
+	     "unmapped address fail within the bound; a good payload works after them")
+{
+	Driver d;
+	OpenNodes open;
+	const Node *cap = nullptr;
+
+	if (!load_vivid_capture(tap, d, &cap))
+		return;
+	if (!open.open(tap, {*cap}))
+		return;
+	int fd = open.fd_of(*cap);
+	long psz = ::sysconf(_SC_PAGESIZE);
+	v4l2_query_ext_ctrl q = find_payload_ctrl(fd, psz);
+	if (!check(tap, q.id != 0, "vivid has a writable control with a payload",
+		   "VIDIOC_QUERY_EXT_CTRL found none"))
+		return;
+	// Two pages: the first never touched and read-only, the second
+	// unmapped again.
+	void *map = ::mmap(nullptr, 2 * psz, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!check(tap, map != MAP_FAILED, "mmap of two read-only pages", std::strerror(errno)))
+		return;
+	char *ro = static_cast<char *>(map), *gone = ro + psz;
+	::munmap(gone, psz);
+	std::string name = std::string("\"") + q.name + "\" " + cap->dev;
+	expect_error(tap, "VIDIOC_S_EXT_CTRLS of " + name + " from a read-only page",
+		     ext_ctrls_at(fd, VIDIOC_S_EXT_CTRLS, q, ro));
+	expect_error(tap, "VIDIOC_G_EXT_CTRLS of " + name + " to a read-only page",
+		     ext_ctrls_at(fd, VIDIOC_G_EXT_CTRLS, q, ro));
+	expect_error(tap, "VIDIOC_G_EXT_CTRLS of " + name + " to an unmapped address",
+		     ext_ctrls_at(fd, VIDIOC_G_EXT_CTRLS, q, gone));
+	std::vector<char> buf(psz);
+	expect_ok(tap, "VIDIOC_G_EXT_CTRLS of " + name + " to a good buffer",
+		  ext_ctrls_at(fd, VIDIOC_G_EXT_CTRLS, q, buf.data()));
+	expect_ok(tap, "VIDIOC_S_EXT_CTRLS of " + name + " from a good buffer",
+		  ext_ctrls_at(fd, VIDIOC_S_EXT_CTRLS, q, buf.data()));
+	::munmap(ro, psz);
+	open.close_all(tap);
 }
