@@ -373,6 +373,26 @@ v4l2_query_ext_ctrl find_payload_ctrl(int fd, long page_size)
 	return v4l2_query_ext_ctrl{};
 }
 
+// The argument of VIDIOC_{G,S}_EXT_CTRLS for one control of the current
+// values, with its payload of size bytes at ptr. Not copyable: cs points
+// into it.
+struct OneExtCtrl {
+	v4l2_ext_control c{};
+	v4l2_ext_controls cs{};
+
+	OneExtCtrl(uint32_t id, uint32_t size, void *ptr)
+	{
+		c.id = id;
+		c.size = size;
+		c.ptr = ptr;
+		cs.which = V4L2_CTRL_WHICH_CUR_VAL;
+		cs.count = 1;
+		cs.controls = &c;
+	}
+	OneExtCtrl(const OneExtCtrl &) = delete;
+	OneExtCtrl &operator=(const OneExtCtrl &) = delete;
+};
+
 // VIDIOC_{S,G}_EXT_CTRLS of a pointer control of vivid whose payload lies
 // on the userfaultfd page, across an unbind that must not wait for it.
 void vivid_ext_ctrls_stall(Tap &tap, unsigned long req, const std::string &name)
@@ -401,16 +421,9 @@ void vivid_ext_ctrls_stall(Tap &tap, unsigned long req, const std::string &name)
 	std::string what = name + " of \"" + q.name + "\" " + cap->dev;
 	if (!stall_call(tap, page, call,
 			[fd, req, p, id, size] {
-				v4l2_ext_control c{};
-				v4l2_ext_controls cs{};
+				OneExtCtrl arg(id, size, p->page());
 
-				c.id = id;
-				c.size = size;
-				c.ptr = p->page();
-				cs.which = V4L2_CTRL_WHICH_CUR_VAL;
-				cs.count = 1;
-				cs.controls = &c;
-				return static_cast<long>(::ioctl(fd, req, &cs));
+				return static_cast<long>(::ioctl(fd, req, &arg.cs));
 			},
 			what, "the copy of the control's payload"))
 		return;
@@ -441,16 +454,9 @@ namespace {
 // VIDIOC_{G,S}_EXT_CTRLS of control q of fd with its payload at ptr.
 CallResult ext_ctrls_at(int fd, unsigned long req, const v4l2_query_ext_ctrl &q, void *ptr)
 {
-	v4l2_ext_control c{};
-	v4l2_ext_controls cs{};
+	OneExtCtrl arg(q.id, q.elems * q.elem_size, ptr);
 
-	c.id = q.id;
-	c.size = q.elems * q.elem_size;
-	c.ptr = ptr;
-	cs.which = V4L2_CTRL_WHICH_CUR_VAL;
-	cs.count = 1;
-	cs.controls = &c;
-	return bounded_ioctl(fd, req, &cs);
+	return bounded_ioctl(fd, req, &arg.cs);
 }
 
 } // namespace
