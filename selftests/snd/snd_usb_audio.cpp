@@ -290,7 +290,7 @@ bool workers_running(Tap &tap, const std::string &tag, const Workers &w)
 // The loops must all end with a "gone" errno, after the unplug request and
 // at most kErrorBound after the guest saw the disconnect.
 void check_workers(Tap &tap, const std::string &tag, Workers &w, long long t_req,
-		   long long t_gone)
+		   long long t_gone, const std::function<bool(int)> &gone = gone_errno)
 {
 	long long deadline = t_gone + kErrorBound.count();
 
@@ -322,7 +322,7 @@ void check_workers(Tap &tap, const std::string &tag, Workers &w, long long t_req
 			       " ms before the unplug request");
 		tap.check(x->error_ms() <= deadline, n + " fails within the bound",
 			  std::to_string(x->error_ms() - t_gone) + " ms after the disconnect");
-		tap.check(gone_errno(x->error().err), n + " fails with a device-gone errno",
+		tap.check(gone(x->error().err), n + " fails with a device-gone errno",
 			  x->error().str() + " after " + std::to_string(x->ops()) + " ops");
 	}
 }
@@ -555,6 +555,205 @@ bool unplug_round(Tap &tap, HostLink &link, const UsbAudioNodes &n, const std::s
 	return true;
 }
 
+// The id of the first entity of the function in the graph, or 0.
+unsigned entity_id(const Topology &t, unsigned function)
+{
+	for (const auto &e : t.entities)
+		if (e.function == function)
+			return e.id;
+	return 0;
+}
+
+// The topology of a graph that may grow between the two calls of
+// get_topology(): ENOSPC then only means "again".
+SysResult get_topology_racing(int fd, Topology &t)
+{
+	SysResult r;
+
+	for (int i = 0; i < 16; i++) {
+		r = get_topology(fd, t);
+		if (r.ok() || r.err != ENOSPC)
+			break;
+	}
+	return r;
+}
+
+// The links of an entity, from MEDIA_IOC_ENUM_ENTITIES and ENUM_LINKS.
+// ENUM_LINKS fills the arrays without a bound: a PCM open may add a link
+// between the two calls, hence the room.
+SysResult enum_links(int fd, unsigned id, std::vector<media_link_desc> &links)
+{
+	struct media_entity_desc d {};
+	struct media_links_enum l {};
+	std::vector<media_pad_desc> pads;
+
+	d.id = id;
+	SysResult r = xioctl(fd, MEDIA_IOC_ENUM_ENTITIES, &d);
+	if (!r.ok())
+		return r;
+	pads.resize(d.pads + 8u);
+	links.resize(d.links + 64u);
+	l.entity = id;
+	l.pads = pads.data();
+	l.links = links.data();
+	// The entries it did not fill stay zero: no entity has id 0.
+	return xioctl(fd, MEDIA_IOC_ENUM_LINKS, &l);
+}
+
+// Set when the unplug is requested. From then on the disconnect removes the
+// PCM entities (snd_media_stream_delete()) before the media device goes: a
+// call on an entity found before may get EINVAL, as for any entity removed
+// at runtime, and the loop goes on until the calls fail with a "gone" errno.
+std::atomic<bool> g_unplugging{false};
+
+bool entity_removed(const SysResult &r)
+{
+	return !r.ok() && r.err == EINVAL && g_unplugging.load();
+}
+
+// The media ioctls that walk the graph and change its links, while PCM opens
+// add the playback entity and its links to it. Every one succeeds until the
+// unplug.
+Workers make_graph_workers(int m)
+{
+	Workers w;
+
+	w.push_back(std::make_unique<Worker>("media G_TOPOLOGY walk loop", [m]() -> SysResult {
+		Topology t;
+
+		return get_topology_racing(m, t);
+	}));
+	w.push_back(std::make_unique<Worker>(
+		"media ENUM_ENTITIES/ENUM_LINKS walk loop", [m]() -> SysResult {
+			struct media_entity_desc d {};
+
+			d.id = MEDIA_ENT_ID_FLAG_NEXT;
+			for (;;) {
+				std::vector<media_link_desc> links;
+				SysResult r = xioctl(m, MEDIA_IOC_ENUM_ENTITIES, &d);
+
+				if (!r.ok())
+					return r.err == EINVAL ? SysResult{} : r; // the end
+				r = enum_links(m, d.id, links);
+				if (!r.ok() && !entity_removed(r))
+					return r;
+				d.id |= MEDIA_ENT_ID_FLAG_NEXT;
+			}
+		}));
+	w.push_back(std::make_unique<Worker>(
+		"media SETUP_LINK loop on the playback links", [m]() -> SysResult {
+			std::vector<media_link_desc> links;
+			Topology t;
+			SysResult r = get_topology_racing(m, t);
+			unsigned id = r.ok() ? entity_id(t, MEDIA_ENT_F_AUDIO_PLAYBACK) : 0;
+
+			if (!r.ok() || !id)
+				return r; // no PCM open yet
+			r = enum_links(m, id, links);
+			for (auto &l : links) {
+				if (!r.ok())
+					break;
+				if (l.source.entity != id || (l.flags & MEDIA_LNK_FL_IMMUTABLE))
+					continue;
+				l.flags ^= MEDIA_LNK_FL_ENABLED;
+				r = xioctl(m, MEDIA_IOC_SETUP_LINK, &l);
+				if (r.ok()) {
+					l.flags ^= MEDIA_LNK_FL_ENABLED;
+					r = xioctl(m, MEDIA_IOC_SETUP_LINK, &l);
+				}
+			}
+			return entity_removed(r) ? SysResult{} : r;
+		}));
+	return w;
+}
+
+// The open of a PCM whose card was disconnected may also find its node
+// removed, and the USB transfers of HW_PARAMS and PREPARE to the device
+// that is being unplugged time out.
+bool open_gone_errno(int err)
+{
+	return gone_errno(err) || err == ENOENT || err == ETIMEDOUT;
+}
+
+// Opens the nodes, runs the graph loops against a loop of PCM opens (the
+// first one adds the playback entity), stalls one media ioctl, unplugs.
+bool pcm_open_race_round(Tap &tap, HostLink &link, const UsbAudioNodes &n,
+			 const std::string &tag, int stall_kind)
+{
+	PcmConfig cfg;
+	Topology topo;
+	Held h;
+	SysResult r;
+
+	h.media = open_node(n.media, O_RDWR, &r);
+	if (!expect(tap, bool(h.media), tag + "open " + n.media, r.str()))
+		return false;
+	h.control = open_node(n.control, O_RDWR, &r);
+	if (!expect(tap, bool(h.control), tag + "open " + n.control, r.str()))
+		return false;
+	r = get_topology(h.media.get(), topo);
+	if (!expect(tap, r.ok(), tag + "MEDIA_IOC_G_TOPOLOGY", r.str()) ||
+	    !expect(tap, !has_entity_function(topo, MEDIA_ENT_F_AUDIO_PLAYBACK),
+		    tag + "no playback entity before the first PCM open",
+		    "the PCM was opened before: the race cannot be run"))
+		return false;
+
+	Workers w = make_graph_workers(h.media.get());
+	Workers pcm;
+	std::string path = n.pcm;
+	auto busy = std::make_shared<std::atomic<long>>(0);
+	pcm.push_back(std::make_unique<Worker>(
+		"PCM open/HW_PARAMS/PREPARE/WRITEI/close loop", [path, cfg, busy]() -> SysResult {
+			SysResult r;
+			UniqueFd fd = open_node(path, O_RDWR | O_NONBLOCK, &r);
+
+			// snd_usb_pcm_close() that finds the chip shutting down
+			// returns before it clears subs->opened: until the card
+			// is disconnected, the next open gets EBUSY (ALSA, not the
+			// media device). Counted, and the loop goes on.
+			if (!fd && r.err == EBUSY && g_unplugging.load()) {
+				(*busy)++;
+				return SysResult{};
+			}
+			if (!fd)
+				return r;
+			r = pcm_hw_params(fd.get(), cfg);
+			if (r.ok())
+				r = pcm_prepare(fd.get());
+			if (r.ok())
+				r = pcm_write_silence(fd.get(), cfg, cfg.period_frames);
+			return r;
+		}));
+	for (auto &x : w)
+		x->start();
+	pcm[0]->start();
+	bool running = workers_running(tap, tag, w) && workers_running(tap, tag + "PCM: ", pcm);
+	if (running) {
+		r = get_topology(h.media.get(), topo);
+		running = expect(tap, r.ok() && has_entity_function(topo, MEDIA_ENT_F_AUDIO_PLAYBACK),
+				 tag + "the PCM open added the playback entity", r.str());
+	}
+	std::unique_ptr<Stall> stall;
+	if (running) {
+		stall = std::make_unique<Stall>(stalled_ioctl(stall_kind, topo), h.media.get());
+		if (!stall->start(tap, tag))
+			stall.reset();
+	}
+	long long t_req = now_ms();
+	g_unplugging.store(true);
+	long long t_gone = running ? unplug(tap, tag, link, n, stall.get(), &t_req) : -1;
+	if (t_gone < 0)
+		return false; // ~Worker stops and joins the loops
+	check_workers(tap, tag, w, t_req, t_gone);
+	check_workers(tap, tag, pcm, t_req, t_gone, open_gone_errno);
+	g_unplugging.store(false);
+	tap.diag(tag + "PCM opens that got EBUSY during the disconnect: " +
+		 std::to_string(busy->load()));
+	probe_all(tap, tag, n, h, cfg);
+	close_all(tap, tag, n, h);
+	return true;
+}
+
 bool setup(Tap &tap, HostLink &link, UsbAudioNodes &n)
 {
 	return connect_host(tap, link) && load_driver(tap) && wait_device(tap, n, "probe");
@@ -608,6 +807,29 @@ MCT_SCENARIO(replug_cycles, "snd-usb-audio-replug-cycles",
 	struct media_device_info info {};
 	SysResult r = fd ? xioctl(fd.get(), MEDIA_IOC_DEVICE_INFO, &info) : SysResult{-1, ENOENT};
 	expect(tap, r.ok(), "the replugged media device answers DEVICE_INFO", r.str());
+}
+
+MCT_SCENARIO(pcm_open_race, "snd-usb-audio-pcm-open-race",
+	     "2 plug cycles: PCM opens, the first of which adds the playback entity and its "
+	     "links, race media ioctls that walk the graph and set the links; then an unplug "
+	     "with a media ioctl stalled in flight, and every loop must fail cleanly")
+{
+	HostLink link;
+	UsbAudioNodes n;
+	std::string reply;
+
+	if (!setup(tap, link, n))
+		return;
+	for (int i = 0; i < 2; i++) {
+		std::string tag = "cycle " + std::to_string(i + 1) + ": ";
+
+		if (!pcm_open_race_round(tap, link, n, tag, i + 1))
+			return;
+		if (!expect(tap, link.request(kReplug, kHostTimeout, &reply),
+			    tag + "host replugs", reply) ||
+		    !wait_device(tap, n, tag + "replug"))
+			return;
+	}
 }
 
 int main(int argc, char **argv)
