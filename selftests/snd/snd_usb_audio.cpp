@@ -791,26 +791,37 @@ MCT_SCENARIO(unplug_hold_close, "snd-usb-audio-unplug-hold-close",
 		unplug_round(tap, link, n, "", -1);
 }
 
+// @cycles rounds, each followed by a replug; false if one did not complete.
+bool replug_cycles(Tap &tap, HostLink &link, UsbAudioNodes &n, int cycles,
+		   const std::function<bool(const std::string &tag, int i)> &round)
+{
+	std::string reply;
+
+	for (int i = 0; i < cycles; i++) {
+		std::string tag = "cycle " + std::to_string(i + 1) + ": ";
+
+		if (!round(tag, i))
+			return false;
+		if (!expect(tap, link.request(kReplug, kHostTimeout, &reply),
+			    tag + "host replugs", reply) ||
+		    !wait_device(tap, n, tag + "replug"))
+			return false;
+	}
+	return true;
+}
+
 MCT_SCENARIO(replug_cycles, "snd-usb-audio-replug-cycles",
 	     "3 unplug/replug cycles, nodes held open across each unplug with a different media "
 	     "ioctl stalled in flight, closed after each")
 {
 	HostLink link;
 	UsbAudioNodes n;
-	std::string reply;
 
-	if (!setup(tap, link, n))
+	if (!setup(tap, link, n) ||
+	    !replug_cycles(tap, link, n, 3, [&](const std::string &tag, int i) {
+		    return unplug_round(tap, link, n, tag, i);
+	    }))
 		return;
-	for (int i = 0; i < 3; i++) {
-		std::string tag = "cycle " + std::to_string(i + 1) + ": ";
-
-		if (!unplug_round(tap, link, n, tag, i))
-			return;
-		if (!expect(tap, link.request(kReplug, kHostTimeout, &reply),
-			    tag + "host replugs", reply) ||
-		    !wait_device(tap, n, tag + "replug"))
-			return;
-	}
 	UniqueFd fd = open_node(n.media, O_RDWR);
 	struct media_device_info info {};
 	SysResult r = fd ? xioctl(fd.get(), MEDIA_IOC_DEVICE_INFO, &info) : SysResult{-1, ENOENT};
@@ -828,20 +839,11 @@ MCT_SCENARIO(pcm_open_race, "snd-usb-audio-pcm-open-race",
 {
 	HostLink link;
 	UsbAudioNodes n;
-	std::string reply;
 
-	if (!setup(tap, link, n))
-		return;
-	for (int i = 0; i < 6; i++) {
-		std::string tag = "cycle " + std::to_string(i + 1) + ": ";
-
-		if (!pcm_open_race_round(tap, link, n, tag, 1 + i % 2))
-			return;
-		if (!expect(tap, link.request(kReplug, kHostTimeout, &reply),
-			    tag + "host replugs", reply) ||
-		    !wait_device(tap, n, tag + "replug"))
-			return;
-	}
+	if (setup(tap, link, n))
+		replug_cycles(tap, link, n, 6, [&](const std::string &tag, int i) {
+			return pcm_open_race_round(tap, link, n, tag, 1 + i % 2);
+		});
 }
 
 int main(int argc, char **argv)
